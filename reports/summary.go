@@ -1,0 +1,238 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// SummaryFile, JUnitFile and HTMLFile are the names of the files a run writes
+// into its report directory.
+const (
+	SummaryFile = "summary.json"
+	JUnitFile   = "junit.xml"
+	HTMLFile    = "report.html"
+)
+
+// Summary is the whole result of one run (or of several merged shards), as
+// written to summary.json. Field names are a contract: tools and dashboards
+// read them, so they keep their names and meaning; new fields may be added.
+type Summary struct {
+	RunID      string `json:"run_id"`
+	Simulation string `json:"simulation"`
+	Version    string `json:"version,omitempty"`
+	Seed       int64  `json:"seed"`
+	Target     string `json:"target"`
+	// Shard is "i/n" for one shard of a split run, empty for a whole run.
+	Shard string `json:"shard,omitempty"`
+	// Shards lists the shards a merged summary was made from.
+	Shards []string `json:"shards,omitempty"`
+	// Model is "closed" (users with think time) or "open" (arrival rate).
+	Model           string    `json:"model"`
+	Started         time.Time `json:"started"`
+	DurationSeconds float64   `json:"duration_seconds"`
+	// Partial is true when the run was stopped early (signal, cancelled
+	// context, abort budget); PartialReason says why.
+	Partial       bool   `json:"partial"`
+	PartialReason string `json:"partial_reason,omitempty"`
+
+	Users    int     `json:"users"`
+	PeakVUs  int     `json:"peak_vus"`
+	Requests int64   `json:"requests"`
+	RPS      float64 `json:"rps"`
+	// ErrorsExpected counts errors injected on purpose (-error-rate) that the
+	// target answered as the journey expected.
+	ErrorsExpected   int64 `json:"errors_expected"`
+	ErrorsUnexpected int64 `json:"errors_unexpected"`
+	// Interrupted counts requests cut off by a stop; they are neither errors
+	// nor latency samples.
+	Interrupted int64 `json:"interrupted"`
+	// Dropped counts open-model starts that could not begin on time.
+	Dropped      int64            `json:"dropped"`
+	ErrorsByKind map[string]int64 `json:"errors_by_kind"`
+	// LoginAttempts counts login outcomes: success, wrong_password, locked, error.
+	LoginAttempts map[string]int64 `json:"login_attempts,omitempty"`
+	// BytesRead counts response body bytes read, including discarded ones.
+	BytesRead int64 `json:"bytes_read"`
+
+	Endpoints  []Endpoint  `json:"endpoints"`
+	Archetypes []Archetype `json:"archetypes"`
+
+	// Coverage is operations exercised / operations described, when an API
+	// description is known; nil otherwise.
+	Coverage   *float64    `json:"coverage,omitempty"`
+	Operations []Operation `json:"operations,omitempty"`
+
+	Resources Resources `json:"resources"`
+	Push      PushStats `json:"push"`
+	// Timeline holds one tick per interval (IntervalSeconds) of the run, for charts.
+	IntervalSeconds float64 `json:"interval_seconds"`
+	Timeline        []Tick  `json:"timeline"`
+
+	Budgets []Budget `json:"budgets"`
+	// Notes are one-line remarks the run made about its own configuration
+	// (ranges adjusted, pushing off, ...).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Endpoint is the result for one route template, named with its method:
+// "GET /api/users/{id}".
+type Endpoint struct {
+	Name             string           `json:"name"`
+	Method           string           `json:"method"`
+	Route            string           `json:"route"`
+	Requests         int64            `json:"requests"`
+	ErrorsExpected   int64            `json:"errors_expected"`
+	ErrorsUnexpected int64            `json:"errors_unexpected"`
+	Codes            map[string]int64 `json:"codes"`
+	P50Ms            float64          `json:"p50_ms"`
+	P95Ms            float64          `json:"p95_ms"`
+	P99Ms            float64          `json:"p99_ms"`
+	MaxMs            float64          `json:"max_ms"`
+	MeanMs           float64          `json:"mean_ms"`
+	// Histogram is the HDR histogram of latencies in microseconds, encoded
+	// with EncodeHistogram, so shards merge without loss.
+	Histogram string `json:"histogram"`
+	// Slowest holds the slowest requests' trace ids, slowest first.
+	Slowest []SlowRequest `json:"slowest,omitempty"`
+}
+
+// SlowRequest links a slow request to its trace.
+type SlowRequest struct {
+	TraceID   string  `json:"trace_id"`
+	LatencyMs float64 `json:"latency_ms"`
+	Status    int     `json:"status"`
+}
+
+// Archetype is the result for one kind of virtual user.
+type Archetype struct {
+	Name             string  `json:"name"`
+	Users            int     `json:"users"`
+	Requests         int64   `json:"requests"`
+	ErrorsUnexpected int64   `json:"errors_unexpected"`
+	P50Ms            float64 `json:"p50_ms"`
+	P95Ms            float64 `json:"p95_ms"`
+	P99Ms            float64 `json:"p99_ms"`
+	Histogram        string  `json:"histogram"`
+}
+
+// Operation is one operation of the API description and whether the run
+// exercised it.
+type Operation struct {
+	Name       string           `json:"name"`
+	Requests   int64            `json:"requests"`
+	ByClass    map[string]int64 `json:"by_class,omitempty"` // "2xx", "4xx", ...
+	Violations int64            `json:"violations,omitempty"`
+	// Examples holds the first few contract violations, redacted.
+	Examples []string `json:"examples,omitempty"`
+}
+
+// Resources are the load generator's own costs.
+type Resources struct {
+	HeapPeakBytes   uint64  `json:"heap_peak_bytes"`
+	HeapPerVUBytes  float64 `json:"heap_per_vu_bytes"`
+	GoroutinesPeak  int     `json:"goroutines_peak"`
+	GoroutineLeaks  int     `json:"goroutine_leaks"`
+	FDLimit         uint64  `json:"fd_limit,omitempty"`
+	LeakDescription string  `json:"leak_description,omitempty"`
+}
+
+// PushStats tells how pushing to the Pushgateway went.
+type PushStats struct {
+	Enabled   bool             `json:"enabled"`
+	Gateway   string           `json:"gateway,omitempty"` // credentials redacted
+	Pushes    int64            `json:"pushes"`
+	Failures  int64            `json:"failures"`
+	ByKind    map[string]int64 `json:"failures_by_kind,omitempty"`
+	LastError string           `json:"last_error,omitempty"`
+}
+
+// Tick is one interval of the run's timeline.
+type Tick struct {
+	// T is seconds since the start of the run at the end of the interval.
+	T         float64          `json:"t"`
+	Requests  int64            `json:"requests"`
+	ActiveVUs int              `json:"active_vus"`
+	Errors    map[string]int64 `json:"errors,omitempty"`
+	// Latency maps an endpoint group ("auth", "users", ...) to the
+	// percentiles of the requests that ended in this interval.
+	Latency    map[string]Percentiles `json:"latency,omitempty"`
+	HeapBytes  uint64                 `json:"heap_bytes,omitempty"`
+	Goroutines int                    `json:"goroutines,omitempty"`
+}
+
+// Percentiles are latency percentiles in milliseconds.
+type Percentiles struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99"`
+}
+
+// Budget is the verdict of one budget.
+type Budget struct {
+	// Name is the subtest name: budget/<kind>/<target>.
+	Name     string  `json:"name"`
+	Expr     string  `json:"expr"`
+	Passed   bool    `json:"passed"`
+	Measured float64 `json:"measured"`
+	Limit    float64 `json:"limit"`
+	Unit     string  `json:"unit,omitempty"`
+	Samples  int64   `json:"samples"`
+	Message  string  `json:"message"`
+	Abort    bool    `json:"abort,omitempty"`
+}
+
+// Failed reports whether any budget failed.
+func (s *Summary) Failed() bool {
+	for _, b := range s.Budgets {
+		if !b.Passed {
+			return true
+		}
+	}
+	return false
+}
+
+// Endpoint returns the endpoint with the given name, or nil.
+func (s *Summary) Endpoint(name string) *Endpoint {
+	for i := range s.Endpoints {
+		if s.Endpoints[i].Name == name {
+			return &s.Endpoints[i]
+		}
+	}
+	return nil
+}
+
+// WriteJSON writes the summary, indented, to dir/summary.json.
+func (s *Summary) WriteJSON(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create report dir: %w", err)
+	}
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	path := filepath.Join(dir, SummaryFile)
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadSummary reads a summary.json file, or dir/summary.json when path is a
+// directory.
+func ReadSummary(path string) (*Summary, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, SummaryFile)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read summary: %w", err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("decode summary %s: %w", path, err)
+	}
+	return &s, nil
+}
