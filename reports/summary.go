@@ -104,6 +104,9 @@ type SlowRequest struct {
 	TraceID   string  `json:"trace_id"`
 	LatencyMs float64 `json:"latency_ms"`
 	Status    int     `json:"status"`
+	// Sampled tells whether the request's traceparent asked the target to
+	// record the trace.
+	Sampled bool `json:"sampled"`
 }
 
 // Archetype is the result for one kind of virtual user.

@@ -1,0 +1,72 @@
+package harness
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+)
+
+// Error kinds, the values of the kind label and of summary.errors_by_kind.
+const (
+	KindTimeout      = "timeout"
+	KindRefused      = "refused"
+	KindReset        = "reset"
+	KindDNS          = "dns"
+	KindTLS          = "tls"
+	KindHTTP4xx      = "http_4xx"
+	KindHTTP5xx      = "http_5xx"
+	KindBodyTooLarge = "body_too_large"
+	KindDecode       = "decode"
+	KindInterrupted  = "interrupted"
+	KindOther        = "other"
+)
+
+// classify names the kind of a transport error.
+func classify(err error) string {
+	var (
+		dnsErr  *net.DNSError
+		certErr *tls.CertificateVerificationError
+		unkAuth x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		recErr  tls.RecordHeaderError
+		alert   tls.AlertError
+		netErr  net.Error
+	)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return KindInterrupted
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, syscall.ETIMEDOUT):
+		return KindTimeout
+	case errors.As(err, &dnsErr):
+		return KindDNS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return KindRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return KindReset
+	case errors.As(err, &certErr), errors.As(err, &unkAuth), errors.As(err, &hostErr),
+		errors.As(err, &recErr), errors.As(err, &alert):
+		return KindTLS
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		// The server closed the connection mid-exchange: from the
+		// client's side a reset.
+		return KindReset
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return KindTimeout
+	}
+	return KindOther
+}
+
+func statusKind(status int) string {
+	switch {
+	case status >= 500:
+		return KindHTTP5xx
+	case status >= 400:
+		return KindHTTP4xx
+	default:
+		return KindOther
+	}
+}

@@ -1,0 +1,191 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// defaultRampPerUser spreads the closed model's starts when -ramp is not
+// given, so a large population does not open all its sockets at once.
+const (
+	defaultRampPerUser = 500 * time.Microsecond
+	defaultRampMax     = 10 * time.Second
+)
+
+// drive starts the users of the run's model and returns a channel closed
+// when every user has ended.
+func (r *run) drive(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	r.users.Add(1) // the driver itself, so done waits for late starts
+	go func() {
+		defer r.users.Done()
+		if r.cfg.OpenModel() {
+			r.driveOpen(ctx)
+		} else {
+			r.driveClosed(ctx)
+		}
+	}()
+	go func() {
+		r.users.Wait()
+		close(done)
+	}()
+	return done
+}
+
+// driveClosed starts the population — the users of this shard — spread
+// over the ramp; with -continuous each user that ends is replaced by a new
+// one (a new identity) until the run stops.
+func (r *run) driveClosed(ctx context.Context) {
+	var owned []int
+	for i := range r.cfg.Users {
+		if r.cfg.Shard.Owns(i) {
+			owned = append(owned, i)
+		}
+	}
+	ramp := r.cfg.Ramp
+	if ramp == 0 {
+		ramp = min(time.Duration(len(owned))*defaultRampPerUser, defaultRampMax)
+	}
+	for k, idx := range owned {
+		if k > 0 && ramp > 0 {
+			at := r.started.Add(time.Duration(int64(ramp) * int64(k) / int64(len(owned))))
+			if !r.sleepUntil(at) {
+				return
+			}
+		}
+		if r.stopping() {
+			return
+		}
+		r.users.Add(1)
+		go func() {
+			defer r.users.Done()
+			for i := idx; ; i = r.replacement() {
+				r.runUser(ctx, i, time.Time{})
+				if !r.cfg.Continuous || r.stopping() {
+					return
+				}
+			}
+		}()
+	}
+}
+
+// replacement returns the index of a new user replacing one that ended:
+// past the first population, and owned by this shard.
+func (r *run) replacement() int {
+	n := int(r.nextIndex.Add(1) - 1)
+	count := max(r.cfg.Shard.Count, 1)
+	base := r.cfg.Users + (count-r.cfg.Users%count)%count // first multiple of count at or after Users
+	return base + n*count + r.cfg.Shard.Index
+}
+
+// driveOpen starts user sessions at the planned arrival rate. A start that
+// finds -max-vus users active is dropped and counted; a late start keeps its
+// intended time, so its first request's latency includes the lateness.
+func (r *run) driveOpen(ctx context.Context) {
+	plan := arrivals{start: r.cfg.Rate, stages: r.cfg.Stages, steady: r.cfg.Rate}
+	maxVUs := int64(r.cfg.MaxVUs)
+	if maxVUs == 0 {
+		maxVUs = int64(max(r.cfg.Users, 1) * 10)
+	}
+	for n := int64(0); ; n++ {
+		offset, ok := plan.next(n)
+		if !ok {
+			return
+		}
+		if !r.cfg.Shard.Owns(int(n)) {
+			continue
+		}
+		at := r.started.Add(offset)
+		if !r.sleepUntil(at) {
+			return
+		}
+		if r.active.Load() >= maxVUs {
+			r.rec.dropped.Add(1)
+			continue
+		}
+		idx := int(n)
+		r.users.Add(1)
+		go func() {
+			defer r.users.Done()
+			r.runUser(ctx, idx, at)
+		}()
+	}
+}
+
+// sleepUntil waits until t, or returns false when the run stops first.
+func (r *run) sleepUntil(t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return !r.stopping()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-r.stopCh:
+		return false
+	}
+}
+
+// runUser runs one virtual user: its archetype from the mix, its budget from
+// its own random source, its journey again and again until the budget is
+// spent or the run stops.
+func (r *run) runUser(ctx context.Context, idx int, intended time.Time) {
+	arch := r.mix.of(idx)
+	a := r.plan.archetypes[arch]
+	vu := &VU{
+		Index: idx, Archetype: a.name, RunID: r.runID, Rand: userRand(r.cfg.Seed, idx),
+		sim: r, arch: arch, think: a.think, intended: intended,
+	}
+	vu.budget = a.eff.Min + vu.Rand.IntN(a.eff.Max-a.eff.Min+1)
+	vu.ua = uint8(vu.Rand.IntN(len(userAgents)))
+	if r.cfg.RecordSequences {
+		vu.names = make([]string, 0, vu.budget)
+	}
+
+	r.activeMu.Lock()
+	r.activeIdx[idx] = struct{}{}
+	r.activeMu.Unlock()
+	r.started_.Add(1)
+	r.rec.userStarted(arch)
+	for n := r.active.Add(1); ; {
+		if p := r.peak.Load(); n <= p || r.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	defer func() {
+		r.active.Add(-1)
+		r.rec.userEnded(arch)
+		r.activeMu.Lock()
+		delete(r.activeIdx, idx)
+		r.activeMu.Unlock()
+		if vu.names != nil {
+			r.seqMu.Lock()
+			if r.sequences == nil {
+				r.sequences = map[int][]string{}
+			}
+			r.sequences[idx] = vu.names
+			r.seqMu.Unlock()
+		}
+	}()
+
+	for vu.used < vu.budget && !r.stopping() {
+		before := vu.used
+		err := a.journey(ctx, vu)
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrBudgetSpent), errors.Is(err, errStopped), errors.Is(err, context.Canceled):
+			return
+		default:
+			if r.journeyErrs.Add(1) <= 5 {
+				r.log.Warn("journey ended with an error", "vu", idx, "archetype", a.name, "err", err)
+			}
+			return
+		}
+		if vu.used == before {
+			return // a journey that makes no request would spin
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package harness
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// EnvPrefix prefixes the environment variable of every flag:
+// -min-request-count is also TRAFFICSIM_MIN_REQUEST_COUNT. A flag given on
+// the command line wins over its variable.
+const EnvPrefix = "TRAFFICSIM_"
+
+// Flags holds the command-line flags of a simulation. Register them once per
+// process, at package level of the test package, because `go test` parses
+// flags before any test runs:
+//
+//	var flags = harness.RegisterFlags(flag.CommandLine)
+//
+//	func TestPopulate(t *testing.T) {
+//		cfg, err := flags.Config()
+//		...
+//	}
+type Flags struct {
+	fs     *flag.FlagSet
+	cfg    Config
+	think  string
+	types  string
+	stages string
+	shard  string
+	budget multiFlag
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, "; ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// RegisterFlags defines the simulation's flags on fs and returns their holder.
+func RegisterFlags(fs *flag.FlagSet) *Flags {
+	f := &Flags{fs: fs, cfg: DefaultConfig()}
+	c := &f.cfg
+	fs.StringVar(&c.Name, "name", "", "simulation name: Pushgateway job and report title (default: the test name)")
+	fs.StringVar(&c.Target, "target", "", "base URL of the service under test (default: start the reference user service in-process)")
+	fs.BoolVar(&c.AllowRemote, "allow-remote", false, "allow a -target that is not a loopback address")
+	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
+	fs.IntVar(&c.Users, "users", c.Users, "number of virtual users (closed model)")
+	fs.IntVar(&c.MinRequests, "min-request-count", c.MinRequests, "fewest requests a user makes")
+	fs.IntVar(&c.MaxRequests, "max-request-count", c.MaxRequests, "most requests a user makes")
+	fs.DurationVar(&c.Duration, "duration", c.Duration, "cap on the run's length (0: none)")
+	fs.StringVar(&f.types, "user-types", "", "comma-separated archetypes to run (default: all)")
+	fs.Float64Var(&c.ErrorRate, "error-rate", c.ErrorRate, "percentage of deliberately bad requests (0-100)")
+	fs.StringVar(&f.think, "think", "", "think time for every archetype: const:2s, uniform:500ms-3s, exp:1s, lognormal:1s,0.5")
+	fs.Int64Var(&c.Seed, "seed", c.Seed, "seed of every random choice; the same seed gives the same run")
+	fs.StringVar(&c.RunID, "run-id", "", "run id (default: random; required with -shard)")
+	fs.StringVar(&f.shard, "shard", "", "run shard i of n (i/n); on Kubernetes JOB_COMPLETION_INDEX with TRAFFICSIM_SHARDS=n")
+	fs.BoolVar(&c.Continuous, "continuous", false, "replace each finished user with a new one until -duration ends")
+	fs.BoolVar(&c.Cleanup, "cleanup", false, "delete the users this run created when it ends")
+	fs.DurationVar(&c.CleanupInterval, "cleanup-interval", c.CleanupInterval, "with -continuous -cleanup, clean up this often")
+	fs.Float64Var(&c.Rate, "rate", 0, "open model: user sessions started per second")
+	fs.StringVar(&f.stages, "stages", "", "open model: ramping arrival-rate plan, e.g. 30s:10,1m:50,30s:0")
+	fs.IntVar(&c.MaxVUs, "max-vus", 0, "open model: cap on concurrent users (default 10×-users)")
+	fs.DurationVar(&c.Ramp, "ramp", 0, "closed model: spread user starts over this time")
+	fs.DurationVar(&c.Grace, "grace", c.Grace, "on stop, how long requests in flight may finish")
+	fs.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of one request")
+	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "bytes of a response body kept; the rest is read, counted and discarded")
+	fs.Float64Var(&c.TraceSample, "trace-sample", c.TraceSample, "share (0-1) of requests whose traceparent is marked sampled")
+	fs.StringVar(&c.Pushgateway, "pushgateway", "", "Pushgateway URL (default: pushing off)")
+	fs.DurationVar(&c.PushInterval, "push-interval", c.PushInterval, "how often metrics are pushed")
+	fs.DurationVar(&c.PushGC, "push-gc", c.PushGC, "at start, delete this job's groups not pushed for this long (0: off)")
+	fs.DurationVar(&c.PushDeleteAfter, "push-delete-after", 0, "after the final push, wait this long, then delete this run's group (0: keep)")
+	fs.StringVar(&c.ReportDir, "report-dir", "", "where reports go (default reports/out/<run_id>)")
+	fs.StringVar(&c.BudgetFile, "budgets", "", "YAML file of budgets")
+	fs.Var(&f.budget, "budget", "a budget expression, e.g. 'p95(GET /api/users/*) < 150ms' (repeatable)")
+	fs.Float64Var(&c.AbortErrorRate, "abort-error-rate", c.AbortErrorRate, "abort when unexpected errors exceed this percentage over -abort-window (0: never)")
+	fs.DurationVar(&c.AbortWindow, "abort-window", c.AbortWindow, "sliding window of the abort checks")
+	fs.StringVar(&c.OpenAPI, "openapi", "", "API description (URL or file) for coverage and contract checks (default: the target's /openapi.json)")
+	fs.Float64Var(&c.ValidateSample, "validate-sample", c.ValidateSample, "percentage of responses validated against the API description")
+	fs.BoolVar(&c.Debug, "debug", false, "log every request and response (redacted)")
+	fs.DurationVar(&c.Progress, "progress", c.Progress, "interval of the progress line (0: off)")
+	return f
+}
+
+// Config returns the configuration from the parsed flags, with each flag
+// that was not given taken from its TRAFFICSIM_ variable when set. It
+// returns every problem at once, each naming its flag.
+func (f *Flags) Config() (Config, error) {
+	set := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	var errs []error
+	f.fs.VisitAll(func(fl *flag.Flag) {
+		if set[fl.Name] || !f.owns(fl.Name) {
+			return
+		}
+		env := EnvName(fl.Name)
+		v, ok := os.LookupEnv(env)
+		if !ok {
+			return
+		}
+		if err := fl.Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("-%s: from %s=%q: %w", fl.Name, env, v, err))
+		}
+	})
+	c := f.cfg
+	c.Budgets = append([]string(nil), f.budget...)
+	if f.think != "" {
+		c.Think = f.think
+	}
+	if f.types != "" {
+		for _, t := range strings.Split(f.types, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				c.UserTypes = append(c.UserTypes, t)
+			}
+		}
+	}
+	if f.stages != "" {
+		st, err := ParseStages(f.stages)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-stages: %w", err))
+		}
+		c.Stages = st
+	}
+	sh, err := shardFromEnv(f.shard)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("-shard: %w", err))
+	}
+	c.Shard = sh
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+func (f *Flags) owns(name string) bool {
+	// Only the flags RegisterFlags defined read TRAFFICSIM_ variables; the
+	// testing package's own flags share the FlagSet.
+	return !strings.HasPrefix(name, "test.")
+}
+
+// EnvName is the environment variable of a flag: TRAFFICSIM_ and the flag's
+// name in upper case with '-' as '_'.
+func EnvName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// shardFromEnv reads -shard, falling back to JOB_COMPLETION_INDEX with
+// TRAFFICSIM_SHARDS (a Kubernetes Indexed Job) when the flag is empty.
+func shardFromEnv(flagValue string) (Shard, error) {
+	if flagValue != "" {
+		return ParseShard(flagValue)
+	}
+	idx, hasIdx := os.LookupEnv("JOB_COMPLETION_INDEX")
+	n, hasN := os.LookupEnv(EnvPrefix + "SHARDS")
+	if !hasIdx || !hasN {
+		return Shard{}, nil
+	}
+	i, err := strconv.Atoi(idx)
+	if err != nil {
+		return Shard{}, fmt.Errorf("JOB_COMPLETION_INDEX=%q is not a number", idx)
+	}
+	count, err := strconv.Atoi(n)
+	if err != nil {
+		return Shard{}, fmt.Errorf("%sSHARDS=%q is not a number", EnvPrefix, n)
+	}
+	s := Shard{Index: i, Count: count}
+	return s, s.validate()
+}

@@ -1,0 +1,179 @@
+package harness
+
+import (
+	"fmt"
+	"runtime/metrics"
+	"sync"
+	"time"
+
+	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/reports"
+)
+
+// minAbortRequests is how many requests a window must hold before an abort
+// check may end the run: a handful of early errors is not a dead target.
+const minAbortRequests = 20
+
+// monitor closes a timeline tick every second, samples the generator's own
+// memory and goroutines, logs progress, and ends the run when an abort check
+// breaks.
+type monitor struct {
+	r        *run
+	aborts   []budget.Budget
+	heapBase uint64
+
+	mu       sync.Mutex
+	timeline []reports.Tick
+	heapPeak uint64
+	goPeak   int
+	lastLog  time.Time
+	lastReqs int64
+	done     chan struct{}
+	exited   chan struct{}
+	stopOnce sync.Once
+}
+
+func (r *run) startMonitor(budgets []budget.Budget, heapBase uint64) *monitor {
+	m := &monitor{r: r, heapBase: heapBase, heapPeak: heapBase, done: make(chan struct{}), exited: make(chan struct{}), lastLog: r.started}
+	for _, b := range budgets {
+		if b.Abort {
+			m.aborts = append(m.aborts, b)
+		}
+	}
+	go m.loop()
+	return m
+}
+
+func (m *monitor) loop() {
+	defer close(m.exited)
+	t := time.NewTicker(tickInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			m.tick()
+		case <-m.done:
+			m.tick()
+			return
+		}
+	}
+}
+
+// stop closes the last tick and waits for the loop to end.
+func (m *monitor) stop() {
+	m.stopOnce.Do(func() { close(m.done) })
+	<-m.exited
+}
+
+func (m *monitor) tick() {
+	r := m.r
+	now := time.Now()
+	elapsed := now.Sub(r.started)
+	tk := r.rec.tick(elapsed.Seconds(), int(r.active.Load()))
+	tk.HeapBytes, tk.Goroutines = readHeap(), readGoroutines()
+
+	m.mu.Lock()
+	m.timeline = append(m.timeline, tk)
+	m.heapPeak = max(m.heapPeak, tk.HeapBytes)
+	m.goPeak = max(m.goPeak, tk.Goroutines)
+	window := m.window(r.cfg.AbortWindow)
+	logNow := r.cfg.Progress > 0 && now.Sub(m.lastLog) >= r.cfg.Progress
+	var rps float64
+	if logNow {
+		reqs := r.rec.requests.Load()
+		rps = float64(reqs-m.lastReqs) / now.Sub(m.lastLog).Seconds()
+		m.lastReqs, m.lastLog = reqs, now
+	}
+	m.mu.Unlock()
+
+	if logNow {
+		r.log.Info("progress",
+			"elapsed", elapsed.Round(time.Second).String(), "active", r.active.Load(),
+			"requests", r.rec.requests.Load(), "rps", fmt.Sprintf("%.0f", rps),
+			"errors_unexpected", r.rec.errUnexpected.Load(), "errors_expected", r.rec.errExpected.Load())
+	}
+	if !r.stopping() {
+		m.checkAbort(elapsed, window)
+	}
+}
+
+// window sums the ticks of the last d. Caller holds m.mu.
+func (m *monitor) window(d time.Duration) (w reports.Summary) {
+	n := max(int(d/tickInterval), 1)
+	ticks := m.timeline[max(len(m.timeline)-n, 0):]
+	for _, t := range ticks {
+		w.Requests += t.Requests
+		for _, c := range t.Errors {
+			w.ErrorsUnexpected += c
+		}
+	}
+	w.DurationSeconds = float64(len(ticks)) * tickInterval.Seconds()
+	if w.DurationSeconds > 0 {
+		w.RPS = float64(w.Requests) / w.DurationSeconds
+	}
+	return w
+}
+
+// checkAbort ends the run when unexpected errors pass -abort-error-rate over
+// the window, or when an abort budget breaks. Checks wait for a sixth of the
+// window and a minimum of requests, so a slow start does not abort a run.
+func (m *monitor) checkAbort(elapsed time.Duration, w reports.Summary) {
+	r := m.r
+	if elapsed < r.cfg.AbortWindow/6 || w.Requests < minAbortRequests {
+		return
+	}
+	if r.cfg.AbortErrorRate > 0 {
+		rate := float64(w.ErrorsUnexpected) / float64(w.Requests) * 100
+		if rate > r.cfg.AbortErrorRate {
+			r.stop(fmt.Sprintf("aborted: %.1f%% unexpected errors over the last %s (%d requests), limit %g%% (-abort-error-rate)",
+				rate, time.Duration(w.DurationSeconds*float64(time.Second)), w.Requests, r.cfg.AbortErrorRate), true)
+			return
+		}
+	}
+	if len(m.aborts) == 0 {
+		return
+	}
+	live := m.liveSummary(w)
+	for _, v := range budget.Evaluate(live, m.aborts) {
+		if !v.Passed {
+			r.stop("aborted by budget "+v.Expr+": "+v.Message, true)
+			return
+		}
+	}
+}
+
+// liveSummary is what abort budgets see during the run: the window's totals
+// (requests, errors, rate) and the cumulative per-endpoint figures so far.
+func (m *monitor) liveSummary(w reports.Summary) *reports.Summary {
+	s := w
+	full := &reports.Summary{}
+	if err := m.r.rec.fill(full); err == nil {
+		s.Endpoints, s.Archetypes = full.Endpoints, full.Archetypes
+	}
+	s.Users = int(m.r.started_.Load())
+	return &s
+}
+
+// snapshot returns the timeline and the peaks so far.
+func (m *monitor) snapshot() ([]reports.Tick, uint64, int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]reports.Tick(nil), m.timeline...), m.heapPeak, m.goPeak
+}
+
+var memSamples = []string{"/memory/classes/heap/objects:bytes", "/sched/goroutines:goroutines"}
+
+func readRuntime() (heap uint64, goroutines int) {
+	s := []metrics.Sample{{Name: memSamples[0]}, {Name: memSamples[1]}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		heap = s[0].Value.Uint64()
+	}
+	if s[1].Value.Kind() == metrics.KindUint64 {
+		goroutines = int(s[1].Value.Uint64())
+	}
+	return heap, goroutines
+}
+
+func readHeap() uint64    { h, _ := readRuntime(); return h }
+func readGoroutines() int { _, g := readRuntime(); return g }

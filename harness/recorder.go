@@ -1,0 +1,350 @@
+package harness
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/trafficsim/trafficsim/harness/metrics"
+	"github.com/trafficsim/trafficsim/reports"
+)
+
+// slowestKept is how many of an endpoint's slowest requests the summary
+// keeps with their trace ids.
+const slowestKept = 5
+
+// maxLatencyMicros clamps latencies into the histograms' range.
+var maxLatencyMicros = reports.HistogramMaxMicros
+
+// Recorder counts every request of a run: per endpoint and per archetype HDR
+// histograms (exact, mergeable), status codes, error kinds, and the current
+// interval of the timeline. It is safe for concurrent use and allocates
+// nothing per request once an endpoint has been seen.
+type Recorder struct {
+	metrics *metrics.Collectors
+
+	mu        sync.RWMutex
+	endpoints map[endpointKey]*endpointStats
+	archs     []*archStats
+
+	requests      atomic.Int64
+	errExpected   atomic.Int64
+	errUnexpected atomic.Int64
+	interrupted   atomic.Int64
+	dropped       atomic.Int64
+	bytes         atomic.Int64
+
+	kindMu sync.Mutex
+	kinds  map[string]int64
+	logins map[string]int64
+
+	iv interval
+}
+
+type endpointKey struct{ method, route string }
+
+type endpointStats struct {
+	name, method, route, group string
+
+	mu            sync.Mutex
+	hist          *hdrhistogram.Histogram
+	requests      int64
+	errExpected   int64
+	errUnexpected int64
+	codes         map[int]int64
+	slowest       []reports.SlowRequest
+}
+
+type archStats struct {
+	name  string
+	users atomic.Int64
+
+	mu            sync.Mutex
+	hist          *hdrhistogram.Histogram
+	requests      int64
+	errUnexpected int64
+}
+
+// interval accumulates what ends in the current tick of the timeline.
+type interval struct {
+	mu       sync.Mutex
+	requests int64
+	errors   map[string]int64
+	groups   map[string]*hdrhistogram.Histogram
+}
+
+// outcome is one finished request, as the recorder sees it.
+type outcome struct {
+	arch     int
+	status   int
+	latency  time.Duration
+	kind     string // "" when OK
+	expected bool   // an injected request answered as the journey expected
+	bytes    int64
+	traceID  string
+	sampled  bool
+}
+
+// NewRecorder returns a recorder for the given archetypes, reporting to m
+// (which may be nil).
+func NewRecorder(archetypes []string, m *metrics.Collectors) *Recorder {
+	r := &Recorder{
+		metrics:   m,
+		endpoints: map[endpointKey]*endpointStats{},
+		kinds:     map[string]int64{},
+		logins:    map[string]int64{},
+		iv:        interval{errors: map[string]int64{}, groups: map[string]*hdrhistogram.Histogram{}},
+	}
+	for _, a := range archetypes {
+		r.archs = append(r.archs, &archStats{name: a, hist: reports.NewHistogram()})
+	}
+	return r
+}
+
+// endpoint returns the stats of a route, creating them on first sight.
+func (r *Recorder) endpoint(method, route string) *endpointStats {
+	k := endpointKey{method, route}
+	r.mu.RLock()
+	e := r.endpoints[k]
+	r.mu.RUnlock()
+	if e != nil {
+		return e
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e = r.endpoints[k]; e == nil {
+		e = &endpointStats{
+			name: method + " " + route, method: method, route: route, group: routeGroup(route),
+			hist: reports.NewHistogram(), codes: map[int]int64{},
+		}
+		r.endpoints[k] = e
+	}
+	return e
+}
+
+// routeGroup is the group of a route in the timeline's latency chart: the
+// first path segment after /api ("/api/users/{id}" → "users").
+func routeGroup(route string) string {
+	p := strings.TrimPrefix(route, "/")
+	p = strings.TrimPrefix(p, "api/")
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		p = p[:i]
+	}
+	if p == "" {
+		return "root"
+	}
+	return p
+}
+
+// observe records one finished request.
+func (r *Recorder) observe(e *endpointStats, o *outcome) {
+	r.bytes.Add(o.bytes)
+	if o.kind == KindInterrupted {
+		// Cut off by a stop: neither an error nor a latency sample.
+		r.interrupted.Add(1)
+		return
+	}
+	unexpected := o.kind != ""
+	micros := min(max(o.latency.Microseconds(), 1), maxLatencyMicros)
+	r.requests.Add(1)
+	switch {
+	case unexpected:
+		r.errUnexpected.Add(1)
+	case o.expected:
+		r.errExpected.Add(1)
+	}
+
+	e.mu.Lock()
+	_ = e.hist.RecordValue(micros)
+	e.requests++
+	e.codes[o.status]++
+	if unexpected {
+		e.errUnexpected++
+	} else if o.expected {
+		e.errExpected++
+	}
+	if o.traceID != "" {
+		e.keepSlow(o)
+	}
+	e.mu.Unlock()
+
+	a := r.archs[o.arch]
+	a.mu.Lock()
+	_ = a.hist.RecordValue(micros)
+	a.requests++
+	if unexpected {
+		a.errUnexpected++
+	}
+	a.mu.Unlock()
+
+	r.iv.mu.Lock()
+	r.iv.requests++
+	h := r.iv.groups[e.group]
+	if h == nil {
+		h = reports.NewHistogram()
+		r.iv.groups[e.group] = h
+	}
+	_ = h.RecordValue(micros)
+	if unexpected {
+		r.iv.errors[o.kind]++
+	}
+	r.iv.mu.Unlock()
+
+	if unexpected {
+		r.kindMu.Lock()
+		r.kinds[o.kind]++
+		r.kindMu.Unlock()
+	}
+	if r.metrics != nil {
+		r.metrics.Request(a.name, e.route, e.method, o.status, o.latency)
+		if unexpected {
+			r.metrics.Error(e.route, o.kind)
+		}
+	}
+}
+
+// keepSlow keeps the request among the endpoint's slowest. Caller holds e.mu.
+func (e *endpointStats) keepSlow(o *outcome) {
+	ms := float64(o.latency.Microseconds()) / 1000
+	if len(e.slowest) == slowestKept && ms <= e.slowest[len(e.slowest)-1].LatencyMs {
+		return
+	}
+	s := reports.SlowRequest{TraceID: o.traceID, LatencyMs: ms, Status: o.status, Sampled: o.sampled}
+	i, _ := slices.BinarySearchFunc(e.slowest, ms, func(x reports.SlowRequest, t float64) int { return cmp.Compare(t, x.LatencyMs) })
+	e.slowest = slices.Insert(e.slowest, i, s)
+	if len(e.slowest) > slowestKept {
+		e.slowest = e.slowest[:slowestKept]
+	}
+}
+
+// decodeError counts a response the journey could not read as an
+// unexpected error of kind decode (the request itself was already counted).
+func (r *Recorder) decodeError(e *endpointStats, arch int) {
+	r.errUnexpected.Add(1)
+	e.mu.Lock()
+	e.errUnexpected++
+	e.mu.Unlock()
+	a := r.archs[arch]
+	a.mu.Lock()
+	a.errUnexpected++
+	a.mu.Unlock()
+	r.iv.mu.Lock()
+	r.iv.errors[KindDecode]++
+	r.iv.mu.Unlock()
+	r.kindMu.Lock()
+	r.kinds[KindDecode]++
+	r.kindMu.Unlock()
+	if r.metrics != nil {
+		r.metrics.Error(e.route, KindDecode)
+	}
+}
+
+// login counts a login outcome: success, wrong_password, locked or error.
+func (r *Recorder) login(outcome string) {
+	r.kindMu.Lock()
+	r.logins[outcome]++
+	r.kindMu.Unlock()
+	if r.metrics != nil {
+		r.metrics.Login(outcome)
+	}
+}
+
+// userStarted and userEnded keep the active-user gauges.
+func (r *Recorder) userStarted(arch int) {
+	r.archs[arch].users.Add(1)
+	if r.metrics != nil {
+		r.metrics.AddVUs(r.archs[arch].name, 1)
+	}
+}
+
+func (r *Recorder) userEnded(arch int) {
+	if r.metrics != nil {
+		r.metrics.AddVUs(r.archs[arch].name, -1)
+	}
+}
+
+// tick closes the current interval into a timeline entry.
+func (r *Recorder) tick(t float64, active int) reports.Tick {
+	r.iv.mu.Lock()
+	defer r.iv.mu.Unlock()
+	tk := reports.Tick{T: t, Requests: r.iv.requests, ActiveVUs: active}
+	if len(r.iv.errors) > 0 {
+		tk.Errors = maps.Clone(r.iv.errors)
+		clear(r.iv.errors)
+	}
+	for g, h := range r.iv.groups {
+		if h.TotalCount() == 0 {
+			continue
+		}
+		if tk.Latency == nil {
+			tk.Latency = map[string]reports.Percentiles{}
+		}
+		tk.Latency[g] = reports.Percentiles{P50: reports.MillisAt(h, 50), P95: reports.MillisAt(h, 95), P99: reports.MillisAt(h, 99)}
+		h.Reset()
+	}
+	r.iv.requests = 0
+	return tk
+}
+
+// fill writes the recorder's figures into s.
+func (r *Recorder) fill(s *reports.Summary) error {
+	s.Requests = r.requests.Load()
+	s.ErrorsExpected = r.errExpected.Load()
+	s.ErrorsUnexpected = r.errUnexpected.Load()
+	s.Interrupted = r.interrupted.Load()
+	s.Dropped = r.dropped.Load()
+	s.BytesRead = r.bytes.Load()
+	r.kindMu.Lock()
+	s.ErrorsByKind = maps.Clone(r.kinds)
+	if len(r.logins) > 0 {
+		s.LoginAttempts = maps.Clone(r.logins)
+	}
+	r.kindMu.Unlock()
+
+	r.mu.RLock()
+	eps := slices.Collect(maps.Values(r.endpoints))
+	r.mu.RUnlock()
+	slices.SortFunc(eps, func(a, b *endpointStats) int { return strings.Compare(a.name, b.name) })
+	s.Endpoints = s.Endpoints[:0]
+	for _, e := range eps {
+		e.mu.Lock()
+		enc, err := reports.EncodeHistogram(e.hist)
+		ep := reports.Endpoint{
+			Name: e.name, Method: e.method, Route: e.route,
+			Requests: e.requests, ErrorsExpected: e.errExpected, ErrorsUnexpected: e.errUnexpected,
+			Codes: map[string]int64{}, Histogram: enc, Slowest: slices.Clone(e.slowest),
+			P50Ms: reports.MillisAt(e.hist, 50), P95Ms: reports.MillisAt(e.hist, 95),
+			P99Ms: reports.MillisAt(e.hist, 99), MaxMs: float64(e.hist.Max()) / 1000, MeanMs: e.hist.Mean() / 1000,
+		}
+		for c, n := range e.codes {
+			ep.Codes[strconv.Itoa(c)] = n
+		}
+		e.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		s.Endpoints = append(s.Endpoints, ep)
+	}
+	s.Archetypes = s.Archetypes[:0]
+	for _, a := range r.archs {
+		a.mu.Lock()
+		enc, err := reports.EncodeHistogram(a.hist)
+		s.Archetypes = append(s.Archetypes, reports.Archetype{
+			Name: a.name, Users: int(a.users.Load()), Requests: a.requests, ErrorsUnexpected: a.errUnexpected,
+			P50Ms: reports.MillisAt(a.hist, 50), P95Ms: reports.MillisAt(a.hist, 95), P99Ms: reports.MillisAt(a.hist, 99),
+			Histogram: enc,
+		})
+		a.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package harness
+
+import (
+	"crypto/tls"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/goleak"
+
+	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/reports"
+)
+
+// Result is the outcome of a run: its summary (the same as summary.json),
+// the folder its reports went to, and its metrics registry.
+type Result struct {
+	Summary *reports.Summary
+	// Dir is the report folder: summary.json, junit.xml, report.html.
+	Dir string
+	// Registry holds the run's Prometheus metrics (the pushed ones).
+	Registry *prometheus.Registry
+	// Sequences holds each user's request names, by index, when
+	// Config.RecordSequences is set.
+	Sequences map[int][]string
+
+	budgets  []budget.Budget
+	writeErr error
+}
+
+func tlsConfig(insecure bool) *tls.Config {
+	return &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12} //nolint:gosec // opt-in -insecure
+}
+
+var leakedGoroutine = regexp.MustCompile(`Goroutine \d+ in state `)
+
+// countLeaks lists goroutines that were not there before the run, retrying
+// for a while so goroutines on their way out are not counted.
+func countLeaks(base goleak.Option) (int, string) {
+	err := goleak.Find(base)
+	if err == nil {
+		return 0, ""
+	}
+	msg := err.Error()
+	return max(len(leakedGoroutine.FindAllStringIndex(msg, -1)), 1), msg
+}
+
+func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText string) *Result {
+	timeline, heapPeak, goPeak := mon.snapshot()
+	elapsed := time.Since(r.started)
+	r.stopMu.Lock()
+	partial, reason := r.partial, r.stopReason
+	r.stopMu.Unlock()
+	model := "closed"
+	if r.cfg.OpenModel() {
+		model = "open"
+	}
+	s := &reports.Summary{
+		RunID: r.runID, Simulation: r.cfg.Name, Version: version(), Seed: r.cfg.Seed,
+		Target: redactURL(r.cfg.Target), Shard: r.cfg.Shard.String(), Model: model,
+		Started: r.started.UTC(), DurationSeconds: elapsed.Seconds(),
+		Partial: partial, Users: int(r.started_.Load()), PeakVUs: int(r.peak.Load()),
+		IntervalSeconds: tickInterval.Seconds(), Timeline: timeline, Notes: r.notes,
+	}
+	if partial {
+		s.PartialReason = reason
+	}
+	if err := r.rec.fill(s); err != nil {
+		r.notes = append(r.notes, err.Error())
+	}
+	if s.DurationSeconds > 0 {
+		s.RPS = float64(s.Requests) / s.DurationSeconds
+	}
+	peak := max(s.PeakVUs, 1)
+	s.Resources = reports.Resources{
+		HeapPeakBytes:   heapPeak,
+		HeapPerVUBytes:  float64(heapPeak-min(mon.heapBase, heapPeak)) / float64(peak),
+		GoroutinesPeak:  goPeak,
+		GoroutineLeaks:  leaks,
+		LeakDescription: leakText,
+	}
+	if r.pusher != nil {
+		s.Push = r.pusher.Stats()
+	}
+	for _, o := range r.sim.observers {
+		if f, ok := o.(SummaryFiller); ok {
+			f.FillSummary(s)
+		}
+	}
+	s.Budgets = budget.Evaluate(s, budgets)
+	res := &Result{Summary: s, Dir: r.cfg.ReportDir, Registry: r.reg, Sequences: r.sequences, budgets: budgets}
+	res.writeErr = reports.WriteAll(res.Dir, s)
+	if err := reports.WriteTable(r.sim.tb.Output(), s); err != nil {
+		r.log.Warn("table", "err", err)
+	}
+	r.log.Info("run finished", "requests", s.Requests, "rps", fmt.Sprintf("%.0f", s.RPS),
+		"errors_unexpected", s.ErrorsUnexpected, "partial", s.Partial, "reports", res.Dir)
+	return res
+}
+
+// SummaryFiller is an Observer that adds its findings (coverage, contract
+// violations) to the summary at the end of a run.
+type SummaryFiller interface {
+	FillSummary(s *reports.Summary)
+}
+
+// Check evaluates the run's budgets (-budgets, -budget) and the given
+// expressions, each as a subtest named budget/<kind>/<target> that fails
+// with what was measured against what was allowed, then rewrites the
+// reports so that junit.xml and the test's verdict agree.
+func (res *Result) Check(t *testing.T, exprs ...string) {
+	t.Helper()
+	extra, err := budget.ParseList(exprs)
+	if err != nil {
+		t.Fatalf("trafficsim: invalid budget: %v", err)
+	}
+	all := append(append([]budget.Budget(nil), res.budgets...), extra...)
+	res.Summary.Budgets = budget.Evaluate(res.Summary, all)
+	if err := reports.WriteAll(res.Dir, res.Summary); err != nil {
+		t.Errorf("trafficsim: writing reports: %v", err)
+	}
+	for _, v := range res.Summary.Budgets {
+		t.Run(v.Name, func(t *testing.T) {
+			if !v.Passed {
+				t.Error(v.Message)
+				return
+			}
+			t.Log(v.Message)
+		})
+	}
+}
+
+// P95 returns the budget expression "p95(endpoint) < limit".
+func P95(endpoint string, limit time.Duration) string {
+	return fmt.Sprintf("p95(%s) < %s", endpoint, limit)
+}
+
+// P99 returns the budget expression "p99(endpoint) < limit".
+func P99(endpoint string, limit time.Duration) string {
+	return fmt.Sprintf("p99(%s) < %s", endpoint, limit)
+}
+
+// ErrorRateBelow returns the budget expression "error_rate < pct%".
+func ErrorRateBelow(pct float64) string { return fmt.Sprintf("error_rate < %g%%", pct) }
+
+// NoLeaks returns the budget expression "goroutine_leaks == 0".
+func NoLeaks() string { return "goroutine_leaks == 0" }
+
+// HeapPerVUBelow returns the budget expression "heap_per_vu < nB".
+func HeapPerVUBelow(bytes int) string { return fmt.Sprintf("heap_per_vu < %dB", bytes) }

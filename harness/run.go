@@ -1,0 +1,411 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/goleak"
+
+	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/metrics"
+)
+
+// Bounds of the stop sequence, so a stop ends in bounded time whatever the
+// target does: grace for requests in flight, then these.
+const (
+	stopStraggle    = 2 * time.Second  // after grace, for journeys to return
+	cleanupDeadline = 15 * time.Second // for -cleanup at the end
+	finalPushWait   = 5 * time.Second  // for the final push
+	preflightWait   = 4 * time.Second  // for the target to answer at start
+	tickInterval    = time.Second
+)
+
+// run is one execution of a Simulation.
+type run struct {
+	sim   *Simulation
+	cfg   Config
+	plan  *plan
+	log   *slog.Logger
+	runID string
+
+	target    *url.URL
+	transport *http.Transport
+	rec       *Recorder
+	reg       *prometheus.Registry
+	coll      *metrics.Collectors
+	pusher    *metrics.Pusher
+	mix       mix
+	started   time.Time
+
+	stopCh     chan struct{}
+	stopFlag   atomic.Bool
+	stopOnce   sync.Once
+	stopMu     sync.Mutex
+	stopReason string
+	partial    bool
+
+	reqCtx    context.Context
+	reqCancel context.CancelFunc
+
+	users     sync.WaitGroup
+	active    atomic.Int64
+	peak      atomic.Int64
+	started_  atomic.Int64 // users started in all
+	nextIndex atomic.Int64 // continuous mode: sessions started after the first population
+	activeMu  sync.Mutex
+	activeIdx map[int]struct{}
+
+	seqMu     sync.Mutex
+	sequences map[int][]string
+
+	journeyErrs atomic.Int64
+	notes       []string
+}
+
+// stopping reports whether the run is stopping: no new request may start.
+func (r *run) stopping() bool { return r.stopFlag.Load() }
+
+// stop ends the run: new requests stop at once; requests in flight get the
+// grace period. Only the first call's reason counts.
+func (r *run) stop(reason string, partial bool) {
+	r.stopOnce.Do(func() {
+		r.stopMu.Lock()
+		r.stopReason, r.partial = reason, partial
+		r.stopMu.Unlock()
+		r.stopFlag.Store(true)
+		close(r.stopCh)
+		r.log.Info("stopping", "reason", reason)
+	})
+}
+
+func newRunID() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// Run runs the simulation to its end — every user's budget spent, -duration
+// over, a signal, ctx cancelled or an abort budget broken — and returns its
+// result, with reports written. Bad configuration fails the test before
+// the first request, naming every problem at once.
+func (s *Simulation) Run(ctx context.Context) *Result {
+	s.tb.Helper()
+	p, err := s.plan()
+	if err != nil {
+		s.tb.Fatalf("trafficsim: invalid configuration:\n%v", err)
+	}
+	if s.cfg.Target == "" {
+		s.tb.Fatalf("trafficsim: invalid configuration:\n-target: no target to send traffic to")
+	}
+	budgets, err := s.budgets()
+	if err != nil {
+		s.tb.Fatalf("trafficsim: invalid budgets:\n%v", err)
+	}
+	r, err := s.newRun(p)
+	if err != nil {
+		s.tb.Fatalf("trafficsim: %v", err)
+	}
+	if err := r.preflight(ctx); err != nil {
+		s.tb.Fatalf("trafficsim: cannot reach target %s: %v", redactURL(s.cfg.Target), err)
+	}
+	res := r.execute(ctx, budgets)
+	if res.writeErr != nil {
+		s.tb.Errorf("trafficsim: writing reports: %v", res.writeErr)
+	}
+	return res
+}
+
+// budgets parses the run's budgets: -budgets file, then -budget flags.
+func (s *Simulation) budgets() ([]budget.Budget, error) {
+	var out []budget.Budget
+	var errs []error
+	if s.cfg.BudgetFile != "" {
+		bs, err := budget.ParseFile(s.cfg.BudgetFile)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-budgets: %w", err))
+		}
+		out = append(out, bs...)
+	}
+	if len(s.cfg.Budgets) > 0 {
+		bs, err := budget.ParseList(s.cfg.Budgets)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-budget: %w", err))
+		}
+		out = append(out, bs...)
+	}
+	return out, errors.Join(errs...)
+}
+
+func (s *Simulation) newRun(p *plan) (*run, error) {
+	cfg := s.cfg
+	target, err := url.Parse(strings.TrimSuffix(cfg.Target, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("-target: %w", err)
+	}
+	runID := cfg.RunID
+	if runID == "" {
+		runID = newRunID()
+	}
+	if cfg.ReportDir == "" {
+		cfg.ReportDir = filepath.Join(moduleRoot(), DefaultReportRoot, runID)
+	}
+	level := slog.LevelInfo
+	if cfg.Debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(s.tb.Output(), &slog.HandlerOptions{Level: level})).
+		With("sim", cfg.Name, "run_id", runID)
+	if cfg.Shard.Count > 1 {
+		log = log.With("shard", cfg.Shard.String())
+	}
+	weights := make([]int, len(p.archetypes))
+	names := make([]string, len(p.archetypes))
+	for i, a := range p.archetypes {
+		weights[i], names[i] = a.weight, a.name
+	}
+	r := &run{
+		sim: s, cfg: cfg, plan: p, log: log, runID: runID, target: target,
+		mix:       newMix(cfg.Seed, weights),
+		stopCh:    make(chan struct{}),
+		activeIdx: map[int]struct{}{},
+		notes:     append([]string(nil), p.notes...),
+	}
+	r.transport = &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        0,
+		MaxIdleConnsPerHost: 1024,
+		IdleConnTimeout:     30 * time.Second,
+		ForceAttemptHTTP2:   true,
+		TLSClientConfig:     tlsConfig(cfg.Insecure),
+	}
+	r.coll = metrics.New(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: version()})
+	r.reg = prometheus.NewRegistry()
+	if err := r.coll.Register(r.reg); err != nil {
+		return nil, fmt.Errorf("register metrics: %w", err)
+	}
+	if err := r.reg.Register(collectors.NewGoCollector()); err != nil {
+		return nil, fmt.Errorf("register Go collector: %w", err)
+	}
+	if err := r.reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+		return nil, fmt.Errorf("register process collector: %w", err)
+	}
+	r.rec = NewRecorder(names, r.coll)
+	if cfg.Pushgateway != "" {
+		instance := "0"
+		if cfg.Shard.Count > 1 {
+			instance = cfg.Shard.Instance()
+		}
+		r.pusher, err = metrics.NewPusher(metrics.PusherConfig{
+			URL: cfg.Pushgateway, Job: cfg.Name, Instance: instance, RunID: runID,
+			Interval: cfg.PushInterval, GC: cfg.PushGC, DeleteAfter: cfg.PushDeleteAfter, Logger: log,
+		}, r.reg)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		r.notes = append(r.notes, "pushing off: no -pushgateway given")
+	}
+	for _, n := range r.notes {
+		log.Info(n)
+	}
+	return r, nil
+}
+
+// moduleRoot is the nearest folder above the working directory with a
+// go.mod, so reports land in <module>/reports/out whichever package runs.
+func moduleRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
+// preflight waits until the target answers anything over HTTP, so a target
+// that is down fails the run at once with a clear message instead of a
+// minute of refused connections.
+func (r *run) preflight(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, preflightWait)
+	defer cancel()
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig(r.cfg.Insecure)}, Timeout: 2 * time.Second}
+	defer client.CloseIdleConnections()
+	var last error
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.target.String()+"/", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		last = err
+		t := time.NewTimer(200 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("no answer within %s (%s): %s", preflightWait, classify(last), redactError(last))
+		case <-t.C:
+		}
+	}
+}
+
+// execute runs the users, then the stop sequence, and builds the result.
+func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
+	// Signals first: os/signal starts a goroutine of its own for good, which
+	// must be in the leak check's baseline.
+	sigCh := make(chan os.Signal, 1)
+	signal.Notify(sigCh, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigCh)
+	leakBase := goleak.IgnoreCurrent()
+	heapBase := readHeap()
+
+	runCtx, runCancel := context.WithCancel(parent)
+	defer runCancel()
+	r.reqCtx, r.reqCancel = context.WithCancel(context.WithoutCancel(parent))
+	defer r.reqCancel()
+
+	r.started = time.Now()
+	if r.pusher != nil {
+		r.pusher.Start(context.WithoutCancel(parent))
+	}
+	mon := r.startMonitor(budgets, heapBase)
+
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		select {
+		case sig := <-sigCh:
+			// A second signal gets Go's default: exit at once. The reports
+			// are written atomically, so whatever is on disk stays valid.
+			signal.Stop(sigCh)
+			r.stop("interrupted by "+sig.String(), true)
+		case <-parent.Done():
+			r.stop("context cancelled", true)
+		case <-r.stopCh:
+		}
+	}()
+	if r.cfg.Duration > 0 {
+		t := time.AfterFunc(r.cfg.Duration, func() { r.stop("duration reached", false) })
+		defer t.Stop()
+	}
+
+	usersDone := r.drive(runCtx)
+	select {
+	case <-usersDone:
+		r.stop("all users done", false)
+	case <-r.stopCh:
+		r.awaitUsers(usersDone)
+	}
+	runCancel()
+	r.reqCancel()
+	<-watchDone
+	mon.stop()
+	if r.cfg.Cleanup {
+		r.cleanup(parent, true)
+	}
+	if r.pusher != nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), finalPushWait+r.cfg.PushDeleteAfter)
+		if err := r.pusher.Stop(ctx); err != nil {
+			r.log.Warn("final push", "err", err)
+		}
+		cancel()
+	}
+	r.transport.CloseIdleConnections()
+	leaks, leakText := countLeaks(leakBase)
+	return r.result(budgets, mon, leaks, leakText)
+}
+
+// awaitUsers gives users in flight the grace period, then cancels their
+// requests and waits a little more.
+func (r *run) awaitUsers(done <-chan struct{}) {
+	grace := time.NewTimer(r.cfg.Grace)
+	defer grace.Stop()
+	select {
+	case <-done:
+		return
+	case <-grace.C:
+	}
+	r.reqCancel()
+	straggle := time.NewTimer(stopStraggle)
+	defer straggle.Stop()
+	select {
+	case <-done:
+	case <-straggle.C:
+		n := r.active.Load()
+		r.notes = append(r.notes, fmt.Sprintf("%d users did not stop within the grace period", n))
+		r.log.Warn("users did not stop", "users", n)
+	}
+}
+
+// cleanup runs the cleanup functions on a fresh context with its own deadline.
+func (r *run) cleanup(parent context.Context, final bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), cleanupDeadline)
+	defer cancel()
+	scope := CleanupScope{RunID: r.runID, Final: final, finished: r.finished}
+	for _, fn := range r.sim.cleanups {
+		if err := fn(ctx, scope); err != nil {
+			r.log.Warn("cleanup", "err", err)
+			r.notes = append(r.notes, "cleanup failed: "+err.Error())
+		}
+	}
+}
+
+// finished reports whether user index i has ended (or never started).
+func (r *run) finished(i int) bool {
+	r.activeMu.Lock()
+	defer r.activeMu.Unlock()
+	_, active := r.activeIdx[i]
+	return !active
+}
+
+// CleanupScope tells a CleanupFunc what it may delete: what run RunID
+// created for users that have finished.
+type CleanupScope struct {
+	RunID string
+	// Final is true for the cleanup at the end of the run.
+	Final    bool
+	finished func(int) bool
+}
+
+// Finished reports whether the user with the given index has ended, so
+// its data may go; every user has ended at the final cleanup.
+func (c CleanupScope) Finished(index int) bool {
+	if c.Final || c.finished == nil {
+		return true
+	}
+	return c.finished(index)
+}

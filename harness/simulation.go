@@ -1,0 +1,164 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// CleanupFunc deletes what the run of scope.RunID created on the target for
+// users that have finished (scope.Finished), and nothing else. It runs on a
+// fresh context with its own deadline, also
+// after an interrupted run.
+type CleanupFunc func(ctx context.Context, scope CleanupScope) error
+
+// Simulation is a population of virtual users of several archetypes, each
+// walking its journey against one target. Build it with New, add archetypes,
+// then Run it; Run may be called again for another run with a new run id.
+// A Simulation holds no global state: two can run in one process.
+type Simulation struct {
+	tb         testing.TB
+	cfg        Config
+	archetypes []*archetype
+	cleanups   []CleanupFunc
+	observers  []Observer
+}
+
+// Observer sees every finished request; coverage and contract checks plug
+// in here. It must be safe for concurrent use and cheap.
+type Observer interface {
+	Observe(req *Request, resp *Response)
+}
+
+// New returns a simulation with the given configuration. Problems with the
+// configuration are reported by Run, all at once, before any request.
+func New(tb testing.TB, cfg Config) *Simulation {
+	tb.Helper()
+	if cfg.Name == "" {
+		cfg.Name = strings.ReplaceAll(tb.Name(), "/", "_")
+	}
+	return &Simulation{tb: tb, cfg: cfg}
+}
+
+// Config returns the simulation's configuration.
+func (s *Simulation) Config() Config { return s.cfg }
+
+// SetTarget sets the target once it is known (for example after starting an
+// in-process service).
+func (s *Simulation) SetTarget(url string) { s.cfg.Target = url }
+
+// Archetype adds a kind of user: its share of the population (weight), the
+// range of requests each such user makes, and its journey.
+func (s *Simulation) Archetype(name string, weight int, r Range, j Journey, opts ...ArchetypeOption) {
+	a := &archetype{name: name, weight: weight, rng: r, journey: j, think: defaultThink}
+	for _, o := range opts {
+		o.apply(a)
+	}
+	s.archetypes = append(s.archetypes, a)
+}
+
+// OnCleanup registers what -cleanup runs at the end of a run (and every
+// -cleanup-interval with -continuous).
+func (s *Simulation) OnCleanup(fn CleanupFunc) { s.cleanups = append(s.cleanups, fn) }
+
+// Observe adds an observer of every finished request.
+func (s *Simulation) Observe(o Observer) { s.observers = append(s.observers, o) }
+
+var defaultThink = mustThink(DefaultThink)
+
+func mustThink(s string) Think {
+	t, err := ParseThink(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// plan is a validated simulation: the archetypes that run, with their
+// effective ranges, and what the run says about them.
+type plan struct {
+	archetypes []*archetype
+	notes      []string
+}
+
+// Validate checks the configuration and the archetypes together and returns
+// every problem at once, each naming its flag or archetype.
+func (s *Simulation) Validate() error {
+	_, err := s.plan()
+	return err
+}
+
+func (s *Simulation) plan() (*plan, error) {
+	var errs []error
+	if err := s.cfg.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	p := &plan{}
+	names := map[string]bool{}
+	total := 0
+	for _, a := range s.archetypes {
+		switch {
+		case a.name == "":
+			errs = append(errs, errors.New("archetype: a name is required"))
+		case names[a.name]:
+			errs = append(errs, fmt.Errorf("archetype %q: defined twice", a.name))
+		}
+		names[a.name] = true
+		if a.weight < 0 {
+			errs = append(errs, fmt.Errorf("archetype %q: weight %d is negative", a.name, a.weight))
+		}
+		if a.rng.Min < 1 || a.rng.Min > a.rng.Max {
+			errs = append(errs, fmt.Errorf("archetype %q: request range %s must have 1 <= min <= max", a.name, a.rng))
+		}
+		if a.journey == nil {
+			errs = append(errs, fmt.Errorf("archetype %q: no journey", a.name))
+		}
+	}
+	known := slices.Sorted(func(yield func(string) bool) {
+		for n := range names {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	for _, t := range s.cfg.UserTypes {
+		if !names[t] {
+			errs = append(errs, fmt.Errorf("-user-types: unknown user type %q (known: %s)", t, strings.Join(known, ", ")))
+		}
+	}
+	run := Range{Min: s.cfg.MinRequests, Max: s.cfg.MaxRequests}
+	for _, a := range s.archetypes {
+		if len(s.cfg.UserTypes) > 0 && !slices.Contains(s.cfg.UserTypes, a.name) {
+			continue
+		}
+		p.archetypes = append(p.archetypes, a)
+		total += a.weight
+		if eff, ok := a.rng.intersect(run); ok {
+			a.eff = eff
+		} else {
+			a.eff = run
+			p.notes = append(p.notes, fmt.Sprintf("archetype %s: its range %s lies outside the run's %s (-min-request-count/-max-request-count); using %s",
+				a.name, a.rng, run, run))
+		}
+	}
+	if len(s.archetypes) == 0 {
+		errs = append(errs, errors.New("archetypes: none defined"))
+	} else if total <= 0 {
+		errs = append(errs, errors.New("archetypes: the weights of the selected user types sum to 0"))
+	}
+	if s.cfg.Think != "" {
+		t, err := ParseThink(s.cfg.Think)
+		if err == nil {
+			for _, a := range p.archetypes {
+				a.think = t
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}

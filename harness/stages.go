@@ -1,0 +1,108 @@
+package harness
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Stage is one step of an open-model plan: over Duration, the arrival rate
+// moves linearly from the previous stage's Target (or -rate at the start) to
+// this Target, in user sessions per second — k6's ramping-arrival-rate.
+type Stage struct {
+	Duration time.Duration
+	Target   float64
+}
+
+// maxStageRate bounds a stage's target so a typo cannot ask for a billion
+// sessions a second.
+const maxStageRate = 1e6
+
+// ParseStages reads a plan such as "30s:10,1m:50,30s:0".
+func ParseStages(s string) ([]Stage, error) {
+	var out []Stage
+	for i, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		d, r, ok := strings.Cut(part, ":")
+		if !ok {
+			return nil, fmt.Errorf("stage %d %q: want DURATION:RATE", i+1, part)
+		}
+		dur, err := time.ParseDuration(strings.TrimSpace(d))
+		if err != nil || dur <= 0 {
+			return nil, fmt.Errorf("stage %d %q: %q is not a positive duration", i+1, part, d)
+		}
+		rate, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
+		if err != nil || rate < 0 || rate > maxStageRate || math.IsNaN(rate) {
+			return nil, fmt.Errorf("stage %d %q: rate %q must be a number from 0 to %g", i+1, part, r, float64(maxStageRate))
+		}
+		out = append(out, Stage{Duration: dur, Target: rate})
+	}
+	return out, nil
+}
+
+// FormatStages writes a plan in the form ParseStages reads.
+func FormatStages(st []Stage) string {
+	parts := make([]string, len(st))
+	for i, s := range st {
+		parts[i] = s.Duration.String() + ":" + strconv.FormatFloat(s.Target, 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+func stagesTotal(st []Stage) time.Duration {
+	var t time.Duration
+	for _, s := range st {
+		t += s.Duration
+	}
+	return t
+}
+
+// arrivals is the schedule of an open model: the times, from the start, at
+// which sessions should begin.
+type arrivals struct {
+	start  float64 // rate at t=0
+	stages []Stage
+	steady float64 // constant rate when there are no stages
+}
+
+// next returns the intended start of arrival n (0-based) from the start of
+// the run, and false when the plan ends before it. With a linear ramp
+// r(t) = r0 + (r1-r0)·t/D in a stage, the arrivals by time t are
+// r0·t + (r1-r0)·t²/(2D); arrival n is where that reaches n — exact,
+// so the schedule does not drift however long it runs.
+func (a arrivals) next(n int64) (time.Duration, bool) {
+	want := float64(n)
+	if len(a.stages) == 0 {
+		if a.steady <= 0 {
+			return 0, false
+		}
+		return time.Duration(float64(n) / a.steady * float64(time.Second)), true
+	}
+	var done float64 // arrivals before this stage
+	var offset time.Duration
+	r0 := a.start
+	for _, s := range a.stages {
+		D := s.Duration.Seconds()
+		r1 := s.Target
+		inStage := (r0 + r1) / 2 * D
+		if inStage > 0 && done+inStage >= want {
+			k := want - done // arrivals needed into this stage
+			var t float64
+			slope := (r1 - r0) / D
+			if math.Abs(slope) < 1e-12 {
+				t = k / r0
+			} else {
+				// slope/2·t² + r0·t − k = 0
+				disc := r0*r0 + 2*slope*k
+				t = (-r0 + math.Sqrt(math.Max(disc, 0))) / slope
+			}
+			return offset + time.Duration(t*float64(time.Second)), true
+		}
+		done += inStage
+		offset += s.Duration
+		r0 = r1
+	}
+	return 0, false
+}

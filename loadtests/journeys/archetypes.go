@@ -1,0 +1,56 @@
+package journeys
+
+import (
+	"context"
+
+	"github.com/trafficsim/trafficsim/harness"
+)
+
+// NewUser is someone who just found the service: checks it is up, signs up
+// (sometimes fumbling the form), logs in, fills in a profile, preferences and
+// an avatar, and looks around.
+func (j *Journeys) NewUser(ctx context.Context, vu *harness.VU) error {
+	st := stateOf(vu)
+	if err := onboard(ctx, vu, st); err != nil {
+		return err
+	}
+	for _, step := range []func(context.Context, *harness.VU, *state) error{me, putProfile, putPreferences, putAvatar, unreadCount} {
+		if err := step(ctx, vu, st); err != nil {
+			return err
+		}
+	}
+	return walk(ctx, vu, st, []action{
+		{3, getProfile}, {2, putProfile}, {2, getPreferences}, {2, patchUser},
+		{2, unreadCount}, {2, notifications}, {1, listUsers}, {1, getAvatar}, {1, me}, {1, logout},
+	})
+}
+
+// Active is a regular: reads lists and other users, edits their own
+// account, refreshes tokens, reads notifications, and sometimes tries what
+// they may not (an admin page, a missing user).
+func (j *Journeys) Active(ctx context.Context, vu *harness.VU) error {
+	st := stateOf(vu)
+	if err := onboard(ctx, vu, st); err != nil {
+		return err
+	}
+	return walk(ctx, vu, st, []action{
+		{6, listUsers}, {6, getUser}, {3, getProfile}, {2, putUser}, {2, patchUser},
+		{3, activity}, {3, notifications}, {2, readNotification}, {2, unreadCount},
+		{2, refresh}, {1, changePassword}, {2, forbiddenAdmin}, {1, me},
+	})
+}
+
+// Power is a heavy user: pages deep through lists, manages sessions on
+// several devices, changes avatars and preferences, reads everything.
+func (j *Journeys) Power(ctx context.Context, vu *harness.VU) error {
+	st := stateOf(vu)
+	if err := onboard(ctx, vu, st); err != nil {
+		return err
+	}
+	return walk(ctx, vu, st, []action{
+		{4, func(ctx context.Context, vu *harness.VU, st *state) error { return pageThrough(ctx, vu, st, 5) }},
+		{4, getUser}, {3, activity}, {3, notifications}, {2, readAll}, {2, readNotification},
+		{2, secondDevice}, {2, sessions}, {2, getPreferences}, {2, putPreferences},
+		{2, putAvatar}, {2, getAvatar}, {1, deleteAvatar}, {2, refresh}, {1, changePassword}, {1, logout},
+	})
+}

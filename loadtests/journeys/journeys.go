@@ -1,0 +1,223 @@
+package journeys
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+
+	"github.com/trafficsim/trafficsim/harness"
+)
+
+// Options configure the journeys.
+type Options struct {
+	// AdminEmail and AdminPassword are an existing admin account. Admin
+	// users log in with it to promote their own accounts; cleanup uses it
+	// to delete what a run created.
+	AdminEmail    string
+	AdminPassword string
+}
+
+// Journeys are the journeys of the four archetypes, sharing Options.
+type Journeys struct {
+	opts Options
+}
+
+// New returns the journeys.
+func New(opts Options) *Journeys { return &Journeys{opts: opts} }
+
+// maxSeen bounds the ids a user remembers.
+const maxSeen = 32
+
+// missingID is an id no user service hands out in a test run.
+const missingID = 999_999_999
+
+// state is what one user remembers between requests.
+type state struct {
+	email, password string
+	id              int64
+	registered      bool
+	refresh         string
+	isAdmin         bool
+	seen            []int64 // user ids seen in lists
+	notifications   []int64
+	created         []int64 // users this admin created in bulk
+	deactivated     []int64
+	bulkSeq         int // addresses handed out in bulk so far
+	hasAvatar       bool
+}
+
+func stateOf(vu *harness.VU) *state {
+	if st, ok := vu.State.(*state); ok {
+		return st
+	}
+	st := &state{email: vu.Email(""), password: password(vu.Rand)}
+	vu.State = st
+	return st
+}
+
+// password is a fresh random password for one user. It never leaves the
+// user's state and the requests' bodies (the harness redacts both).
+func password(r *rand.Rand) string {
+	const letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 14)
+	for i := range b {
+		b[i] = letters[r.IntN(len(letters))]
+	}
+	return "Pw-" + string(b)
+}
+
+func (st *state) remember(ids ...int64) {
+	for _, id := range ids {
+		if id == st.id {
+			continue
+		}
+		if len(st.seen) < maxSeen {
+			st.seen = append(st.seen, id)
+		} else {
+			st.seen[int(id)%maxSeen] = id
+		}
+	}
+}
+
+func (st *state) someUser(vu *harness.VU) int64 {
+	if len(st.seen) == 0 {
+		return st.id
+	}
+	return st.seen[vu.Rand.IntN(len(st.seen))]
+}
+
+// do makes a request and decodes a 2xx answer into out (when not nil).
+func do(ctx context.Context, vu *harness.VU, req *harness.Request, out any) (*harness.Response, bool, error) {
+	resp, err := vu.Do(ctx, req)
+	if err != nil {
+		return nil, false, err
+	}
+	if !resp.OK || req.IsInjected() || out == nil || resp.Status == http.StatusNoContent {
+		return resp, resp.OK, nil
+	}
+	return resp, vu.Decode(req, resp, out), nil
+}
+
+// health is what a client does first: is the service up?
+func health(ctx context.Context, vu *harness.VU) error {
+	_, _, err := do(ctx, vu, harness.Get("/health").Anonymous(), nil)
+	return err
+}
+
+// register creates the user's account, sometimes after a deliberately bad
+// attempt (an invalid payload) at -error-rate.
+func register(ctx context.Context, vu *harness.VU, st *state) error {
+	if vu.Bad() {
+		bad := map[string]string{"email": "not-an-email", "password": "short", "name": ""}
+		if _, _, err := do(ctx, vu, harness.Post("/api/auth/register").JSON(bad).Anonymous().Injected(http.StatusUnprocessableEntity), nil); err != nil {
+			return err
+		}
+	}
+	var u user
+	body := map[string]string{"email": st.email, "password": st.password, "name": fmt.Sprintf("User %d", vu.Index)}
+	resp, ok, err := do(ctx, vu, harness.Post("/api/auth/register").JSON(body).Anonymous().Expect(http.StatusCreated), &u)
+	if err != nil {
+		return err
+	}
+	if ok {
+		st.id, st.registered = u.ID, true
+	} else if resp.Status == http.StatusConflict {
+		st.registered = true // a continuous run's earlier identity; log in to learn the id
+	}
+	if st.registered && vu.Bad() {
+		// A second registration with the same email: the service must say 409.
+		_, _, err = do(ctx, vu, harness.Post("/api/auth/register").JSON(body).Anonymous().Injected(http.StatusConflict), nil)
+	}
+	return err
+}
+
+// login logs the user in. Each attempt is a wrong password with probability
+// -error-rate, so wrong attempts are that share of all login attempts.
+func login(ctx context.Context, vu *harness.VU, st *state) error {
+	for range 8 {
+		if vu.Bad() {
+			wrong := map[string]string{"email": st.email, "password": st.password + "-wrong"}
+			resp, _, err := do(ctx, vu, harness.Post("/api/auth/login").JSON(wrong).Anonymous().Injected(http.StatusUnauthorized), nil)
+			if err != nil {
+				return err
+			}
+			vu.RecordLogin(loginOutcome(resp, "wrong_password"))
+			continue
+		}
+		var t tokens
+		creds := map[string]string{"email": st.email, "password": st.password}
+		resp, ok, err := do(ctx, vu, harness.Post("/api/auth/login").JSON(creds).Anonymous(), &t)
+		if err != nil {
+			return err
+		}
+		vu.RecordLogin(loginOutcome(resp, "success"))
+		if ok {
+			vu.Token, st.refresh, st.id = t.AccessToken, t.RefreshToken, t.User.ID
+		}
+		return nil
+	}
+	return nil
+}
+
+func loginOutcome(resp *harness.Response, want string) string {
+	switch {
+	case resp.Status == http.StatusTooManyRequests:
+		return "locked"
+	case want == "success" && resp.OK:
+		return "success"
+	case want == "wrong_password" && resp.Status == http.StatusUnauthorized:
+		return "wrong_password"
+	default:
+		return "error"
+	}
+}
+
+// onboard registers and logs in a user that has not yet done so.
+func onboard(ctx context.Context, vu *harness.VU, st *state) error {
+	if !st.registered {
+		if err := health(ctx, vu); err != nil {
+			return err
+		}
+		if err := register(ctx, vu, st); err != nil {
+			return err
+		}
+	}
+	if vu.Token == "" {
+		return login(ctx, vu, st)
+	}
+	return nil
+}
+
+// action is one thing a user may do, with its weight in the archetype's mix.
+type action struct {
+	weight int
+	run    func(ctx context.Context, vu *harness.VU, st *state) error
+}
+
+// walk performs weighted random actions until the budget is spent or the
+// run stops (Do's error ends it).
+func walk(ctx context.Context, vu *harness.VU, st *state, actions []action) error {
+	total := 0
+	for _, a := range actions {
+		total += a.weight
+	}
+	for {
+		if vu.Token == "" {
+			if err := login(ctx, vu, st); err != nil {
+				return err
+			}
+			continue
+		}
+		n := vu.Rand.IntN(total)
+		for _, a := range actions {
+			if n < a.weight {
+				if err := a.run(ctx, vu, st); err != nil {
+					return err
+				}
+				break
+			}
+			n -= a.weight
+		}
+	}
+}
