@@ -135,7 +135,8 @@ func (m *monitor) checkAbort(elapsed time.Duration, w reports.Summary) {
 	}
 	live := m.liveSummary(w)
 	for _, v := range budget.Evaluate(live, m.aborts) {
-		if !v.Passed {
+		// No samples yet (an endpoint not reached so far) is no reason to stop.
+		if !v.Passed && v.Samples > 0 {
 			r.stop("aborted by budget "+v.Expr+": "+v.Message, true)
 			return
 		}
