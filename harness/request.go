@@ -91,6 +91,9 @@ func (r *Request) Anonymous() *Request { r.anonymous = true; return r }
 // Name is the request's name in metrics and reports: "GET /api/users/{id}".
 func (r *Request) Name() string { return r.Method + " " + r.Route }
 
+// Path is the request's path with its parameters filled in.
+func (r *Request) Path() string { return r.path }
+
 // IsInjected reports whether the request is deliberately bad.
 func (r *Request) IsInjected() bool { return r.injected }
 

@@ -197,6 +197,9 @@ func (vu *VU) exchange(req *Request) *Response {
 	}
 	resp.Err, resp.Kind = err, o.kind
 	r.rec.observe(e, &o)
+	for _, ob := range r.sim.observers {
+		ob.Observe(req, resp)
+	}
 	if r.cfg.Debug {
 		vu.debugLog(req, hreq, resp)
 	}
