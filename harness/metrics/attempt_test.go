@@ -1,0 +1,73 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		name    string
+		attempt int
+		want    time.Duration
+	}{
+		{name: "first retry", attempt: 0, want: 100 * time.Millisecond},
+		{name: "second retry", attempt: 1, want: 200 * time.Millisecond},
+		{name: "fifth retry", attempt: 4, want: 1600 * time.Millisecond},
+		{name: "capped", attempt: 5, want: MaxBackoff},
+		{name: "far beyond the cap", attempt: 1000, want: MaxBackoff},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, backoff(tt.attempt))
+		})
+	}
+}
+
+func TestRedactRawURL(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{name: "no userinfo", in: "http://[::1", want: "http://[::1"},
+		{name: "userinfo", in: "http://u:secret@[::1/x", want: "http://xxxxx@[::1/x"},
+		{name: "at sign in path only", in: "http://[::1/a@b", want: "http://[::1/a@b"},
+		{name: "no scheme", in: "u:secret@host", want: "xxxxx@host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, redactRawURL(tt.in))
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	gw := &gateway{secret: "pw"}
+	tests := []struct {
+		name      string
+		err       error
+		doer      recordingDoer
+		wantKind  string
+		wantRetry bool
+	}{
+		{name: "gather error", err: errors.New("gather"), wantKind: KindOther},
+		{name: "500", err: errors.New("x"), doer: recordingDoer{called: true, status: 500}, wantKind: KindHTTP5xx, wantRetry: true},
+		{name: "400", err: errors.New("x"), doer: recordingDoer{called: true, status: 400}, wantKind: KindHTTP4xx},
+		{name: "401", err: errors.New("x"), doer: recordingDoer{called: true, status: 401}, wantKind: KindHTTP4xx},
+		{name: "408", err: errors.New("x"), doer: recordingDoer{called: true, status: 408}, wantKind: KindHTTP4xx, wantRetry: true},
+		{name: "204", err: errors.New("x"), doer: recordingDoer{called: true, status: 204}, wantKind: KindOther},
+		{name: "deadline", err: context.DeadlineExceeded, doer: recordingDoer{called: true}, wantKind: KindTimeout, wantRetry: true},
+		{name: "other network", err: errors.New("reset"), doer: recordingDoer{called: true}, wantKind: KindOther, wantRetry: true},
+		{name: "secret scrubbed", err: errors.New("dial http://u:pw@gw: reset"), doer: recordingDoer{called: true}, wantKind: KindOther, wantRetry: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := gw.classify(tt.err, &tt.doer)
+			assert.Equal(t, tt.wantKind, f.kind)
+			assert.Equal(t, tt.wantRetry, f.retryable)
+			assert.ErrorIs(t, f.err, tt.err)
+			assert.NotContains(t, f.err.Error(), "pw")
+		})
+	}
+}
