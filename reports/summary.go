@@ -207,20 +207,14 @@ func (s *Summary) Endpoint(name string) *Endpoint {
 	return nil
 }
 
-// WriteJSON writes the summary, indented, to dir/summary.json.
+// WriteJSON writes the summary, indented, to dir/summary.json, atomically:
+// a reader never sees half a file, even when the run is killed.
 func (s *Summary) WriteJSON(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create report dir: %w", err)
-	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode summary: %w", err)
 	}
-	path := filepath.Join(dir, SummaryFile)
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return writeFileAtomic(dir, SummaryFile, append(b, '\n'))
 }
 
 // ReadSummary reads a summary.json file, or dir/summary.json when path is a
