@@ -99,7 +99,7 @@ func BenchmarkThroughput(b *testing.B) {
 	defer srv.Close()
 	for b.Loop() {
 		plain := plainLoop(srv.URL, workers, window)
-		harnessRate := harnessLoop(b, srv.URL, workers, window)
+		harnessRate := harnessLoop(b, srv.URL, workers, window, "")
 		b.ReportMetric(plain, "plain-req/s")
 		b.ReportMetric(harnessRate, "harness-req/s")
 		b.ReportMetric(harnessRate/plain, "ratio")
@@ -130,8 +130,9 @@ func plainLoop(target string, workers int, window time.Duration) float64 {
 	return float64(n.Load()) / window.Seconds()
 }
 
-func harnessLoop(b *testing.B, target string, workers int, window time.Duration) float64 {
+func harnessLoop(b *testing.B, target string, workers int, window time.Duration, gateway string) float64 {
 	cfg := DefaultConfig()
+	cfg.Pushgateway, cfg.PushInterval = gateway, time.Second
 	cfg.Target, cfg.Users, cfg.Think, cfg.Progress = target, workers, "none", 0
 	cfg.ReportDir, cfg.Duration, cfg.Ramp = b.TempDir(), window, time.Nanosecond
 	cfg.MinRequests, cfg.MaxRequests = 1<<30, 1<<30
@@ -145,4 +146,30 @@ func harnessLoop(b *testing.B, target string, workers int, window time.Duration)
 	})
 	s := sim.Run(context.Background()).Summary
 	return float64(s.Requests) / window.Seconds()
+}
+
+// BenchmarkThroughput_SlowGateway: a Pushgateway that answers only after
+// 10 s must not slow the users: throughput with it over throughput without.
+func BenchmarkThroughput_SlowGateway(b *testing.B) {
+	const (
+		workers = 32
+		window  = 3 * time.Second
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"ok":true}`)) }))
+	defer srv.Close()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(10 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer slow.CloseClientConnections()
+	for b.Loop() {
+		without := harnessLoop(b, srv.URL, workers, window, "")
+		with := harnessLoop(b, srv.URL, workers, window, slow.URL)
+		b.ReportMetric(without, "no-gateway-req/s")
+		b.ReportMetric(with, "slow-gateway-req/s")
+		b.ReportMetric(with/without, "ratio")
+	}
 }
