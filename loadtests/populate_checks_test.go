@@ -1,0 +1,75 @@
+package loadtests
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trafficsim/trafficsim/fixtures/userservice"
+	"github.com/trafficsim/trafficsim/harness"
+)
+
+// TestPopulate_DefaultRun checks what a default run promises against the
+// in-process service: every operation of its OpenAPI description exercised,
+// wrong-password logins at -error-rate and each answered 401, no unexpected
+// 5xx.
+func TestPopulate_DefaultRun(t *testing.T) {
+	opts := adminOptions(t)
+	cfg := harness.DefaultConfig()
+	cfg.ReportDir, cfg.Progress = t.TempDir(), 0
+	cfg = withTarget(t, cfg, opts)
+	s := populate(t, cfg, opts).Run(t.Context()).Summary
+
+	t.Run("every operation exercised", func(t *testing.T) {
+		for _, op := range userservice.Operations() {
+			e := s.Endpoint(op)
+			if assert.NotNil(t, e, "%s never requested", op) {
+				assert.Positive(t, e.Requests, op)
+			}
+		}
+	})
+	t.Run("wrong passwords at the error rate, each answered 401", func(t *testing.T) {
+		wrong, ok := s.LoginAttempts["wrong_password"], s.LoginAttempts["success"]
+		total := wrong + ok
+		require.Positive(t, total)
+		share := 100 * float64(wrong) / float64(total)
+		t.Logf("%d of %d logins used a wrong password: %.2f%% (-error-rate %g%%)", wrong, total, share, cfg.ErrorRate)
+		assert.InDelta(t, cfg.ErrorRate, share, 2, "within statistical tolerance (±3σ of %d attempts)", total)
+		login := s.Endpoint("POST /api/auth/login")
+		require.NotNil(t, login)
+		assert.Equal(t, wrong, login.Codes["401"], "the service answered every wrong password with 401")
+		assert.Equal(t, wrong, login.ErrorsExpected, "and each counted as an expected error")
+		assert.Zero(t, s.LoginAttempts["error"]+s.LoginAttempts["locked"])
+	})
+	t.Run("no unexpected 5xx", func(t *testing.T) {
+		assert.Zero(t, s.ErrorsByKind["http_5xx"])
+		for _, e := range s.Endpoints {
+			for code := range e.Codes {
+				assert.NotEqual(t, byte('5'), code[0], "%s answered %s", e.Name, code)
+			}
+		}
+	})
+	t.Run("injected errors apart from unexpected ones", func(t *testing.T) {
+		assert.Positive(t, s.ErrorsExpected)
+		assert.Less(t, float64(s.ErrorsUnexpected), 0.01*float64(s.Requests))
+	})
+}
+
+// TestPopulate_SameSeedSameSequences: two runs with the same seed against
+// fresh services give every user the same sequence of endpoint names.
+func TestPopulate_SameSeedSameSequences(t *testing.T) {
+	opts := adminOptions(t)
+	run := func() map[int][]string {
+		cfg := harness.DefaultConfig()
+		cfg.Users, cfg.MaxRequests, cfg.Seed = 60, 80, 42
+		cfg.ReportDir, cfg.Progress, cfg.RecordSequences = t.TempDir(), 0, true
+		cfg = withTarget(t, cfg, opts)
+		return populate(t, cfg, opts).Run(t.Context()).Sequences
+	}
+	a, b := run(), run()
+	require.Len(t, a, 60)
+	for idx, seq := range a {
+		require.Equal(t, seq, b[idx], "user %d", idx)
+	}
+}
