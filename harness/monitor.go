@@ -14,6 +14,11 @@ import (
 // check may end the run: a handful of early errors is not a dead target.
 const minAbortRequests = 20
 
+// maxTicks bounds the timeline: past it, adjacent ticks are merged and each
+// tick covers twice as long, so an hours-long run holds a few hundred ticks
+// and the generator's memory stays flat.
+const maxTicks = 360
+
 // monitor closes a timeline tick every second, samples the generator's own
 // memory and goroutines, logs progress, and ends the run when an abort check
 // breaks.
@@ -24,6 +29,8 @@ type monitor struct {
 
 	mu       sync.Mutex
 	timeline []reports.Tick
+	span     int // seconds one stored tick covers: 1, 2, 4, ...
+	filled   int // seconds merged into the last stored tick
 	heapPeak uint64
 	goPeak   int
 	lastLog  time.Time
@@ -34,7 +41,7 @@ type monitor struct {
 }
 
 func (r *run) startMonitor(budgets []budget.Budget, heapBase uint64) *monitor {
-	m := &monitor{r: r, heapBase: heapBase, heapPeak: heapBase, done: make(chan struct{}), exited: make(chan struct{}), lastLog: r.started}
+	m := &monitor{r: r, heapBase: heapBase, heapPeak: heapBase, span: 1, done: make(chan struct{}), exited: make(chan struct{}), lastLog: r.started}
 	for _, b := range budgets {
 		if b.Abort {
 			m.aborts = append(m.aborts, b)
@@ -73,7 +80,7 @@ func (m *monitor) tick() {
 	tk.HeapBytes, tk.Goroutines = readHeap(), readGoroutines()
 
 	m.mu.Lock()
-	m.timeline = append(m.timeline, tk)
+	m.store(tk)
 	m.heapPeak = max(m.heapPeak, tk.HeapBytes)
 	m.goPeak = max(m.goPeak, tk.Goroutines)
 	window := m.window(r.cfg.AbortWindow)
@@ -97,9 +104,61 @@ func (m *monitor) tick() {
 	}
 }
 
+// store adds a second's tick to the timeline, merging it into the last
+// stored tick while that covers less than the current span, and halving the
+// timeline when it is full. Caller holds m.mu.
+func (m *monitor) store(tk reports.Tick) {
+	if n := len(m.timeline); n > 0 && m.filled < m.span {
+		m.timeline[n-1] = mergeTicks(m.timeline[n-1], tk)
+		m.filled++
+		return
+	}
+	m.timeline = append(m.timeline, tk)
+	m.filled = 1
+	if len(m.timeline) <= maxTicks {
+		return
+	}
+	half := m.timeline[:0]
+	for i := 0; i+1 < len(m.timeline); i += 2 {
+		half = append(half, mergeTicks(m.timeline[i], m.timeline[i+1]))
+	}
+	if len(m.timeline)%2 == 1 {
+		half = append(half, m.timeline[len(m.timeline)-1])
+	}
+	clear(m.timeline[len(half):])
+	m.timeline = half
+	m.span *= 2
+	m.filled = m.span
+}
+
+// mergeTicks merges a later tick b into a: counts add up, gauges take the
+// later value, and latency percentiles take the worse of the two — an
+// approximation for charts (the exact figures are the run's histograms).
+func mergeTicks(a, b reports.Tick) reports.Tick {
+	out := reports.Tick{T: b.T, Requests: a.Requests + b.Requests, ActiveVUs: b.ActiveVUs, HeapBytes: b.HeapBytes, Goroutines: b.Goroutines}
+	if len(a.Errors)+len(b.Errors) > 0 {
+		out.Errors = map[string]int64{}
+		for _, e := range []map[string]int64{a.Errors, b.Errors} {
+			for k, v := range e {
+				out.Errors[k] += v
+			}
+		}
+	}
+	if len(a.Latency)+len(b.Latency) > 0 {
+		out.Latency = map[string]reports.Percentiles{}
+		for _, l := range []map[string]reports.Percentiles{a.Latency, b.Latency} {
+			for g, p := range l {
+				q := out.Latency[g]
+				out.Latency[g] = reports.Percentiles{P50: max(q.P50, p.P50), P95: max(q.P95, p.P95), P99: max(q.P99, p.P99)}
+			}
+		}
+	}
+	return out
+}
+
 // window sums the ticks of the last d. Caller holds m.mu.
 func (m *monitor) window(d time.Duration) (w reports.Summary) {
-	n := max(int(d/tickInterval), 1)
+	n := max(int(d/(time.Duration(m.span)*tickInterval)), 1)
 	ticks := m.timeline[max(len(m.timeline)-n, 0):]
 	for _, t := range ticks {
 		w.Requests += t.Requests
@@ -107,7 +166,7 @@ func (m *monitor) window(d time.Duration) (w reports.Summary) {
 			w.ErrorsUnexpected += c
 		}
 	}
-	w.DurationSeconds = float64(len(ticks)) * tickInterval.Seconds()
+	w.DurationSeconds = float64(len(ticks)*m.span) * tickInterval.Seconds()
 	if w.DurationSeconds > 0 {
 		w.RPS = float64(w.Requests) / w.DurationSeconds
 	}
@@ -155,14 +214,16 @@ func (m *monitor) liveSummary(w reports.Summary) *reports.Summary {
 	return &s
 }
 
-// snapshot returns the timeline and the peaks so far.
-func (m *monitor) snapshot() ([]reports.Tick, uint64, int) {
+// snapshot returns the timeline, the seconds each tick covers, and the peaks.
+func (m *monitor) snapshot() ([]reports.Tick, float64, uint64, int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]reports.Tick(nil), m.timeline...), m.heapPeak, m.goPeak
+	return append([]reports.Tick(nil), m.timeline...), float64(m.span) * tickInterval.Seconds(), m.heapPeak, m.goPeak
 }
 
-var memSamples = []string{"/memory/classes/heap/objects:bytes", "/sched/goroutines:goroutines"}
+// memSamples: the live heap as of the last GC (not the garbage since, which
+// would make a flat heap look like a sawtooth), and goroutines.
+var memSamples = []string{"/gc/heap/live:bytes", "/sched/goroutines:goroutines"}
 
 func readRuntime() (heap uint64, goroutines int) {
 	s := []metrics.Sample{{Name: memSamples[0]}, {Name: memSamples[1]}}

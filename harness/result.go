@@ -48,7 +48,7 @@ func countLeaks(base goleak.Option) (int, string) {
 }
 
 func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText string) *Result {
-	timeline, heapPeak, goPeak := mon.snapshot()
+	timeline, interval, heapPeak, goPeak := mon.snapshot()
 	elapsed := time.Since(r.started)
 	r.stopMu.Lock()
 	partial, reason := r.partial, r.stopReason
@@ -62,7 +62,7 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 		Target: redactURL(r.cfg.Target), Shard: r.cfg.Shard.String(), Model: model,
 		Started: r.started.UTC(), DurationSeconds: elapsed.Seconds(),
 		Partial: partial, Users: int(r.started_.Load()), PeakVUs: int(r.peak.Load()),
-		IntervalSeconds: tickInterval.Seconds(), Timeline: timeline, Notes: r.notes,
+		IntervalSeconds: interval, Timeline: timeline, Notes: r.notes,
 	}
 	if partial {
 		s.PartialReason = reason
