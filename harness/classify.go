@@ -23,6 +23,10 @@ const (
 	KindDecode       = "decode"
 	KindInterrupted  = "interrupted"
 	KindOther        = "other"
+
+	// KindCircuitOpen is a request not sent because its endpoint's circuit
+	// breaker is open (-breaker): the outage stays visible in error_rate.
+	KindCircuitOpen = "circuit_open"
 )
 
 // classify names the kind of a transport error.

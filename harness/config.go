@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strings"
@@ -31,6 +32,7 @@ const (
 	DefaultAbortWindow     = 30 * time.Second
 	DefaultReportRoot      = "reports/out"
 	DefaultValidateSample  = 10.0 // percent
+	DefaultBreaker         = 10   // consecutive failures that open an endpoint's circuit
 )
 
 // Config is everything a run needs besides its archetypes. Build one with
@@ -80,6 +82,13 @@ type Config struct {
 	Timeout     time.Duration
 	MaxBody     int64
 	TraceSample float64
+	// Breaker is how many consecutive failures (transport errors and 5xx)
+	// of one endpoint open its circuit: further requests to it are not
+	// sent but counted as errors of kind circuit_open until a probe after
+	// the cooldown (BreakerCooldown, doubling to BreakerMaxCooldown)
+	// succeeds. It keeps a dead endpoint from being hammered while the rest
+	// of the run goes on. 0 turns the breaker off.
+	Breaker int
 
 	Pushgateway     string
 	PushInterval    time.Duration
@@ -117,6 +126,7 @@ func DefaultConfig() Config {
 		Timeout:         DefaultTimeout,
 		MaxBody:         DefaultMaxBody,
 		TraceSample:     DefaultTraceSample,
+		Breaker:         DefaultBreaker,
 		PushInterval:    DefaultPushInterval,
 		PushGC:          DefaultPushGC,
 		AbortErrorRate:  DefaultAbortErrorRate,
@@ -176,8 +186,21 @@ func (c *Config) Validate() error {
 	if c.RunID != "" && !validRunID(c.RunID) {
 		bad("run-id", "%q may hold only letters, digits, '-' and '_' (at most 48)", c.RunID)
 	}
-	if c.Rate < 0 {
-		bad("rate", "must not be negative, got %g", c.Rate)
+	if c.Rate < 0 || c.Rate > maxStageRate {
+		bad("rate", "must be a number from 0 to %g, got %g", float64(maxStageRate), c.Rate)
+	}
+	// Every range check above and below is false for NaN, which would pass
+	// them all (found by FuzzFlags: -error-rate=NaN, -rate=+Inf).
+	for _, f := range []struct {
+		flag string
+		v    float64
+	}{
+		{"error-rate", c.ErrorRate}, {"rate", c.Rate}, {"trace-sample", c.TraceSample},
+		{"abort-error-rate", c.AbortErrorRate}, {"validate-sample", c.ValidateSample},
+	} {
+		if math.IsNaN(f.v) {
+			bad(f.flag, "must be a number, got NaN")
+		}
 	}
 	if c.Rate > 0 && len(c.Stages) == 0 && c.Duration == 0 {
 		bad("rate", "needs a -duration (or -stages) to end")
@@ -199,6 +222,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBody <= 0 {
 		bad("max-body", "must be positive, got %d", c.MaxBody)
+	}
+	if c.Breaker < 0 {
+		bad("breaker", "must not be negative (0 turns the breaker off), got %d", c.Breaker)
 	}
 	if c.TraceSample < 0 || c.TraceSample > 1 {
 		bad("trace-sample", "must be a share from 0 to 1, got %g", c.TraceSample)

@@ -60,6 +60,8 @@ type endpointStats struct {
 	errUnexpected int64
 	codes         map[int]int64
 	slowest       []reports.SlowRequest
+
+	brk breaker // the endpoint's circuit breaker (-breaker)
 }
 
 type archStats struct {
@@ -243,6 +245,34 @@ func (r *Recorder) decodeError(e *endpointStats, arch int) {
 	r.kindMu.Unlock()
 	if r.metrics != nil {
 		r.metrics.Error(e.route, KindDecode)
+	}
+}
+
+// circuitOpen counts a request its endpoint's open circuit kept from being
+// sent: a request of the user and an unexpected error of kind circuit_open,
+// so error_rate and the abort check see the outage, but no latency sample
+// and no status code, since nothing was measured.
+func (r *Recorder) circuitOpen(e *endpointStats, arch int) {
+	r.requests.Add(1)
+	r.errUnexpected.Add(1)
+	e.mu.Lock()
+	e.requests++
+	e.errUnexpected++
+	e.mu.Unlock()
+	a := r.archs[arch]
+	a.mu.Lock()
+	a.requests++
+	a.errUnexpected++
+	a.mu.Unlock()
+	r.iv.mu.Lock()
+	r.iv.requests++
+	r.iv.errors[KindCircuitOpen]++
+	r.iv.mu.Unlock()
+	r.kindMu.Lock()
+	r.kinds[KindCircuitOpen]++
+	r.kindMu.Unlock()
+	if r.metrics != nil {
+		r.metrics.Error(e.route, KindCircuitOpen)
 	}
 }
 

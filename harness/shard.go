@@ -24,6 +24,11 @@ func ParseShard(s string) (Shard, error) {
 	if err1 != nil || err2 != nil {
 		return Shard{}, fmt.Errorf("%q is not of the form i/n with whole numbers", s)
 	}
+	if n < 1 {
+		// validate lets the zero Shard (no -shard) through; "0/0" written
+		// out is a mistake, not the whole run (found by FuzzParseShard).
+		return Shard{}, fmt.Errorf("shard %q: need n >= 1", s)
+	}
 	sh := Shard{Index: i, Count: n}
 	return sh, sh.validate()
 }

@@ -23,6 +23,7 @@ const maxStageRate = 1e6
 // ParseStages reads a plan such as "30s:10,1m:50,30s:0".
 func ParseStages(s string) ([]Stage, error) {
 	var out []Stage
+	var total time.Duration
 	for i, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		d, r, ok := strings.Cut(part, ":")
@@ -37,6 +38,12 @@ func ParseStages(s string) ([]Stage, error) {
 		if err != nil || rate < 0 || rate > maxStageRate || math.IsNaN(rate) {
 			return nil, fmt.Errorf("stage %d %q: rate %q must be a number from 0 to %g", i+1, part, r, float64(maxStageRate))
 		}
+		if dur > math.MaxInt64-total {
+			// The schedule's offsets would wrap around to negative times
+			// (found by FuzzParseStages: "2562047h:0,2562047h:0,1s:5").
+			return nil, fmt.Errorf("stage %d %q: the plan would last longer than %s", i+1, part, time.Duration(math.MaxInt64))
+		}
+		total += dur
 		out = append(out, Stage{Duration: dur, Target: rate})
 	}
 	return out, nil
@@ -89,14 +96,15 @@ func (a arrivals) next(n int64) (time.Duration, bool) {
 		inStage := (r0 + r1) / 2 * D
 		if inStage > 0 && done+inStage >= want {
 			k := want - done // arrivals needed into this stage
-			var t float64
+			// slope/2·t² + r0·t − k = 0, solved as 2k / (r0 + √disc): the
+			// same root as (−r0 + √disc) / slope without its cancellation,
+			// and defined for a flat stage too. (The earlier k/r0 for small
+			// slopes gave 0/0 for a ramp from 0 with a tiny slope, found by
+			// FuzzParseStages: "1ns:1e-300".)
 			slope := (r1 - r0) / D
-			if math.Abs(slope) < 1e-12 {
-				t = k / r0
-			} else {
-				// slope/2·t² + r0·t − k = 0
-				disc := r0*r0 + 2*slope*k
-				t = (-r0 + math.Sqrt(math.Max(disc, 0))) / slope
+			var t float64
+			if den := r0 + math.Sqrt(math.Max(r0*r0+2*slope*k, 0)); den > 0 {
+				t = min(2*k/den, D)
 			}
 			return offset + time.Duration(t*float64(time.Second)), true
 		}

@@ -50,18 +50,34 @@ func (t Think) Draw(r *rand.Rand) time.Duration {
 		d = t.Min
 	case "uniform":
 		if t.Max > t.Min {
-			d = t.Min + time.Duration(r.Int64N(int64(t.Max-t.Min)+1))
+			// The width fits in a uint64 even when Max-Min overflows int64
+			// (found by FuzzParseThink: uniform:0s-2562047h47m16.854775807s).
+			if span := uint64(t.Max-t.Min) + 1; span != 0 {
+				d = t.Min + time.Duration(r.Uint64N(span))
+			} else {
+				d = time.Duration(r.Uint64())
+			}
 		} else {
 			d = t.Min
 		}
 	case "exp":
-		d = time.Duration(r.ExpFloat64() * float64(t.Mean))
+		d = floatDuration(r.ExpFloat64() * float64(t.Mean))
 	case "lognormal":
-		d = time.Duration(float64(t.Median) * math.Exp(t.Sigma*r.NormFloat64()))
+		d = floatDuration(float64(t.Median) * math.Exp(t.Sigma*r.NormFloat64()))
 	default:
 		return 0
 	}
 	return min(max(d, 0), maxThink)
+}
+
+// floatDuration converts nanoseconds to a Duration, saturating at maxThink:
+// converting a float beyond int64's range is undefined in Go, and on amd64
+// a huge draw came out as a negative duration, then 0.
+func floatDuration(ns float64) time.Duration {
+	if !(ns < float64(maxThink)) { // NaN included
+		return maxThink
+	}
+	return time.Duration(ns)
 }
 
 // String is the distribution in the form ParseThink reads.

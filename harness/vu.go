@@ -153,8 +153,20 @@ func (vu *VU) exchange(req *Request) *Response {
 		start = vu.intended
 		vu.intended = time.Time{}
 	}
+	adm := r.admitRequest(e)
+	if adm == admitReject {
+		// The endpoint's circuit is open: nothing is sent, the user's
+		// budget is spent all the same and Do returns at once.
+		resp.Err, resp.Kind = errCircuitOpen, KindCircuitOpen
+		r.rec.circuitOpen(e, vu.arch)
+		if r.cfg.Debug {
+			r.log.Debug("request not sent", "vu", vu.Index, "archetype", vu.Archetype, "endpoint", req.Name(), "kind", KindCircuitOpen)
+		}
+		return resp
+	}
 	hreq, err := vu.build(req)
 	if err != nil {
+		e.brk.release(adm)
 		resp.Err, resp.Kind = err, KindOther
 		o.kind = KindOther
 		r.rec.observe(e, &o)
@@ -197,6 +209,7 @@ func (vu *VU) exchange(req *Request) *Response {
 	}
 	resp.Err, resp.Kind = err, o.kind
 	r.rec.observe(e, &o)
+	r.recordBreaker(e, adm, o.kind)
 	for _, ob := range r.sim.observers {
 		ob.Observe(req, resp)
 	}
