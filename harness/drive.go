@@ -131,61 +131,93 @@ func (r *run) sleepUntil(t time.Time) bool {
 
 // runUser runs one virtual user: its archetype from the mix, its budget from
 // its own random source, its journey again and again until the budget is
-// spent or the run stops.
+// spent or the run stops. Its frames are kept small on purpose: a thinking
+// user's goroutine must fit the runtime's 2 KiB minimum stack (see
+// exchangePool), so the setup happens in newUser, whose frame is gone by then.
 func (r *run) runUser(ctx context.Context, idx int, intended time.Time) {
+	vu := r.newUser(idx, intended)
+	r.enter(vu)
+	defer r.leave(vu)
+	r.walk(ctx, vu)
+}
+
+func (r *run) newUser(idx int, intended time.Time) *VU {
 	arch := r.mix.of(idx)
 	a := r.plan.archetypes[arch]
 	vu := &VU{
 		Index: idx, Archetype: a.name, RunID: r.runID, Rand: userRand(r.cfg.Seed, idx),
-		sim: r, arch: arch, think: a.think, intended: intended,
+		sim: r, arch: arch, think: a.think, intended: intended, done: make(chan *Response, 1),
 	}
 	vu.budget = a.eff.Min + vu.Rand.IntN(a.eff.Max-a.eff.Min+1)
 	vu.ua = uint8(vu.Rand.IntN(len(userAgents)))
+	vu.wakeFn = vu.wake
 	if r.cfg.RecordSequences {
 		vu.names = make([]string, 0, vu.budget)
 	}
+	return vu
+}
 
+// enter and leave keep the counts and the set of active users.
+func (r *run) enter(vu *VU) {
 	r.activeMu.Lock()
-	r.activeIdx[idx] = struct{}{}
+	r.activeIdx[vu.Index] = vu
 	r.activeMu.Unlock()
 	r.started_.Add(1)
-	r.rec.userStarted(arch)
+	r.rec.userStarted(vu.arch)
 	for n := r.active.Add(1); ; {
 		if p := r.peak.Load(); n <= p || r.peak.CompareAndSwap(p, n) {
 			break
 		}
 	}
-	defer func() {
-		r.active.Add(-1)
-		r.rec.userEnded(arch)
-		r.activeMu.Lock()
-		delete(r.activeIdx, idx)
-		r.activeMu.Unlock()
-		if vu.names != nil {
-			r.seqMu.Lock()
-			if r.sequences == nil {
-				r.sequences = map[int][]string{}
-			}
-			r.sequences[idx] = vu.names
-			r.seqMu.Unlock()
-		}
-	}()
+}
 
+func (r *run) leave(vu *VU) {
+	r.active.Add(-1)
+	r.rec.userEnded(vu.arch)
+	r.activeMu.Lock()
+	delete(r.activeIdx, vu.Index)
+	r.activeMu.Unlock()
+	if vu.names != nil {
+		r.seqMu.Lock()
+		if r.sequences == nil {
+			r.sequences = map[int][]string{}
+		}
+		r.sequences[vu.Index] = vu.names
+		r.seqMu.Unlock()
+	}
+}
+
+// walk calls the user's journey until its budget is spent or the run stops.
+func (r *run) walk(ctx context.Context, vu *VU) {
+	journey := r.plan.archetypes[vu.arch].journey
 	for vu.used < vu.budget && !r.stopping() {
 		before := vu.used
-		err := a.journey(ctx, vu)
-		switch {
-		case err == nil:
-		case errors.Is(err, ErrBudgetSpent), errors.Is(err, errStopped), errors.Is(err, context.Canceled):
-			return
-		default:
-			if r.journeyErrs.Add(1) <= 5 {
-				r.log.Warn("journey ended with an error", "vu", idx, "archetype", a.name, "err", err)
-			}
+		if err := journey(ctx, vu); err != nil {
+			r.journeyEnded(vu, err)
 			return
 		}
 		if vu.used == before {
 			return // a journey that makes no request would spin
 		}
+	}
+}
+
+// journeyEnded logs a journey's own error (its first few), not the normal
+// ends: budget spent, run stopping.
+func (r *run) journeyEnded(vu *VU, err error) {
+	if errors.Is(err, ErrBudgetSpent) || errors.Is(err, errStopped) || errors.Is(err, context.Canceled) {
+		return
+	}
+	if r.journeyErrs.Add(1) <= 5 {
+		r.log.Warn("journey ended with an error", "vu", vu.Index, "archetype", vu.Archetype, "err", err)
+	}
+}
+
+// wakeAll wakes every thinking user, so a stop does not wait for think times.
+func (r *run) wakeAll() {
+	r.activeMu.Lock()
+	defer r.activeMu.Unlock()
+	for _, vu := range r.activeIdx {
+		vu.wake()
 	}
 }

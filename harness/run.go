@@ -51,6 +51,7 @@ type run struct {
 	rec       *Recorder
 	reg       *prometheus.Registry
 	coll      *metrics.Collectors
+	pool      *exchangePool
 	pusher    *metrics.Pusher
 	mix       mix
 	started   time.Time
@@ -71,7 +72,7 @@ type run struct {
 	started_  atomic.Int64 // users started in all
 	nextIndex atomic.Int64 // continuous mode: sessions started after the first population
 	activeMu  sync.Mutex
-	activeIdx map[int]struct{}
+	activeIdx map[int]*VU
 
 	seqMu     sync.Mutex
 	sequences map[int][]string
@@ -92,6 +93,7 @@ func (r *run) stop(reason string, partial bool) {
 		r.stopMu.Unlock()
 		r.stopFlag.Store(true)
 		close(r.stopCh)
+		r.wakeAll()
 		r.log.Info("stopping", "reason", reason)
 	})
 }
@@ -191,8 +193,9 @@ func (s *Simulation) newRun(p *plan) (*run, error) {
 	r := &run{
 		sim: s, cfg: cfg, plan: p, log: log, runID: runID, target: target,
 		mix:       newMix(cfg.Seed, weights),
+		pool:      newExchangePool(),
 		stopCh:    make(chan struct{}),
-		activeIdx: map[int]struct{}{},
+		activeIdx: map[int]*VU{},
 		notes:     append([]string(nil), p.notes...),
 	}
 	r.transport = &http.Transport{
@@ -332,6 +335,7 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 	}
 	runCancel()
 	r.reqCancel()
+	r.pool.close()
 	<-watchDone
 	mon.stop()
 	if r.cfg.Cleanup {
@@ -375,7 +379,7 @@ func (r *run) awaitUsers(done <-chan struct{}) {
 func (r *run) cleanup(parent context.Context, final bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), cleanupDeadline)
 	defer cancel()
-	scope := CleanupScope{RunID: r.runID, Final: final, finished: r.finished}
+	scope := CleanupScope{RunID: r.runID, Final: final, Shard: r.cfg.Shard, finished: r.finished}
 	for _, fn := range r.sim.cleanups {
 		if err := fn(ctx, scope); err != nil {
 			r.log.Warn("cleanup", "err", err)
@@ -393,17 +397,24 @@ func (r *run) finished(i int) bool {
 }
 
 // CleanupScope tells a CleanupFunc what it may delete: what run RunID
-// created for users that have finished.
+// created for users of this shard that have finished.
 type CleanupScope struct {
 	RunID string
 	// Final is true for the cleanup at the end of the run.
-	Final    bool
+	Final bool
+	// Shard is the part of the population this process ran; the users of
+	// other shards belong to their own processes, still running or not.
+	Shard    Shard
 	finished func(int) bool
 }
 
-// Finished reports whether the user with the given index has ended, so
-// its data may go; every user has ended at the final cleanup.
+// Finished reports whether the user with the given index is this shard's
+// and has ended, so its data may go; every user of the shard has ended at
+// the final cleanup.
 func (c CleanupScope) Finished(index int) bool {
+	if !c.Shard.Owns(index) {
+		return false
+	}
 	if c.Final || c.finished == nil {
 		return true
 	}

@@ -357,4 +357,7 @@ func TestSimulation_cleanupSeesOnlyFinishedUsers(t *testing.T) {
 	assert.True(t, scopes[0].Final)
 	assert.Equal(t, res.Summary.RunID, scopes[0].RunID)
 	assert.True(t, scopes[0].Finished(0))
+	other := CleanupScope{RunID: "r", Final: true, Shard: Shard{Index: 1, Count: 4}}
+	assert.True(t, other.Finished(5), "a user of this shard")
+	assert.False(t, other.Finished(6), "another shard's user is never this shard's to delete")
 }

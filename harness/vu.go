@@ -51,8 +51,11 @@ type VU struct {
 	think    Think
 	ua       uint8
 	jar      http.CookieJar
-	intended time.Time // open model: the session's intended start
-	names    []string  // when recording sequences (tests)
+	intended time.Time      // open model: the session's intended start
+	names    []string       // when recording sequences (tests)
+	pending  *Request       // the request a pool worker is making for the user
+	done     chan *Response // the worker's response, or nil to end a pause
+	wakeFn   func()         // vu.wake, bound once
 }
 
 // Budget is the number of requests the user was given.
@@ -117,24 +120,40 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 	if vu.names != nil {
 		vu.names = append(vu.names, req.Name())
 	}
-	return vu.exchange(req), nil
+	return vu.sim.pool.do(vu, req), nil
 }
 
-// pause waits the think time, or until the run stops.
+// pause waits the think time, or until the run stops. It parks on the
+// user's own channel, woken by a timer or by the stop (wakeAll), rather than
+// in a select: select's frame would push a thinking user's goroutine past
+// the 2 KiB minimum stack.
 func (vu *VU) pause(ctx context.Context) error {
 	d := vu.think.Draw(vu.Rand)
 	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
+	select { // a wake left over from an earlier pause
+	case <-vu.done:
+	default:
+	}
+	if vu.sim.stopping() {
+		return errStopped
+	}
+	t := time.AfterFunc(d, vu.wakeFn)
+	<-vu.done
+	t.Stop()
+	if vu.sim.stopping() || ctx.Err() != nil {
+		return errStopped
+	}
+	return nil
+}
+
+// wake ends the user's pause, if it is in one. A wake that finds the user
+// waiting for a response is skipped by exchangePool.do.
+func (vu *VU) wake() {
 	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return errStopped
-	case <-vu.sim.stopCh:
-		return errStopped
+	case vu.done <- nil:
+	default:
 	}
 }
 
