@@ -138,4 +138,3 @@ func startUserServiceProgram(t *testing.T, opts journeys.Options) string {
 		}
 	}
 }
-

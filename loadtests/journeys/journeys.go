@@ -123,10 +123,13 @@ func (st *state) remember(ids ...int64) {
 }
 
 func (st *state) someUser(vu *harness.VU) int64 {
+	// Draw first, whatever the list holds: what other users did must not
+	// change this user's random sequence.
+	k := vu.Rand.IntN(maxSeen)
 	if len(st.seen) == 0 {
 		return st.id
 	}
-	return st.seen[vu.Rand.IntN(len(st.seen))]
+	return st.seen[k%len(st.seen)]
 }
 
 // do makes a request and decodes a 2xx answer into out (when not nil).
