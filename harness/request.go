@@ -182,7 +182,7 @@ type Response struct {
 	// an Expect status), or for an injected request its expected error.
 	OK bool
 	// Kind classifies a failure: timeout, refused, reset, dns, tls,
-	// http_4xx, http_5xx, body_too_large, interrupted; "" when OK.
+	// http_4xx, http_5xx, body_too_large, circuit_open, interrupted; "" when OK.
 	Kind    string
 	Err     error
 	TraceID string

@@ -320,6 +320,9 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 			r.stop("context cancelled", true)
 		case <-r.stopCh:
 		}
+		// Journeys see the stop at once; requests in flight keep reqCtx
+		// for the grace period.
+		runCancel()
 	}()
 	if r.cfg.Duration > 0 {
 		t := time.AfterFunc(r.cfg.Duration, func() { r.stop("duration reached", false) })

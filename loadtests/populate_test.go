@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/fixtures/userservice"
+	"github.com/trafficsim/trafficsim/harness/contract"
 	"github.com/trafficsim/trafficsim/harness"
 	"github.com/trafficsim/trafficsim/loadtests/journeys"
 )
@@ -20,6 +21,7 @@ var (
 	simFlags      = harness.RegisterFlags(flag.CommandLine)
 	adminEmail    = flag.String("admin-email", "", "an admin account of the target (default: the in-process service's own)")
 	adminPassword = flag.String("admin-password", "", "its password (or TRAFFICSIM_ADMIN_PASSWORD)")
+	explorer      = flag.Int("explorer", 0, "weight of an explorer archetype that sends the operations no journey reached (0: none)")
 )
 
 // defaultBudgetFile holds the CI thresholds of Populate, beside the code.
@@ -34,9 +36,28 @@ func TestPopulate(t *testing.T) {
 		cfg.BudgetFile = defaultBudgetFile
 	}
 	opts := adminOptions(t)
+	inProcess := cfg.Target == ""
 	cfg = withTarget(t, cfg, opts)
-	res := populate(t, cfg, opts).Run(t.Context())
-	res.Check(t)
+	if cfg.OpenAPI == "" && inProcess {
+		cfg.OpenAPI = cfg.Target + "/openapi.json"
+	}
+	sim := populate(t, cfg, opts)
+	var contractBudgets []string
+	if cfg.OpenAPI != "" {
+		// Every request mapped to an operation of the API description, a
+		// sample of answers validated against it.
+		d, err := contract.Load(t.Context(), cfg.OpenAPI, nil)
+		require.NoError(t, err)
+		checker := contract.NewChecker(d, cfg.ValidateSample, cfg.Seed)
+		sim.Observe(checker)
+		if *explorer > 0 {
+			sim.Archetype("explorer", *explorer, harness.Between(50, 100), contract.Explorer(d, checker,
+				contract.ExplorerOptions{Prepare: promotedExplorer(opts), After: 1000}))
+		}
+		contractBudgets = []string{"coverage >= 100%", "violations == 0"}
+	}
+	res := sim.Run(t.Context())
+	res.Check(t, contractBudgets...)
 }
 
 // populate builds the Populate simulation: new 20 % (10–30 requests),

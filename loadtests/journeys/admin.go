@@ -14,7 +14,7 @@ import (
 // reactivates them, changes roles, deletes accounts, and reads stats and the
 // audit log. Everything it creates carries the run id, for cleanup.
 func (j *Journeys) Admin(ctx context.Context, vu *harness.VU) error {
-	st := stateOf(vu)
+	st := j.stateOf(vu)
 	if err := onboard(ctx, vu, st); err != nil {
 		return err
 	}

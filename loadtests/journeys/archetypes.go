@@ -10,7 +10,7 @@ import (
 // (sometimes fumbling the form), logs in, fills in a profile, preferences and
 // an avatar, and looks around.
 func (j *Journeys) NewUser(ctx context.Context, vu *harness.VU) error {
-	st := stateOf(vu)
+	st := j.stateOf(vu)
 	if err := onboard(ctx, vu, st); err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (j *Journeys) NewUser(ctx context.Context, vu *harness.VU) error {
 // account, refreshes tokens, reads notifications, and sometimes tries what
 // they may not (an admin page, a missing user).
 func (j *Journeys) Active(ctx context.Context, vu *harness.VU) error {
-	st := stateOf(vu)
+	st := j.stateOf(vu)
 	if err := onboard(ctx, vu, st); err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (j *Journeys) Active(ctx context.Context, vu *harness.VU) error {
 // Power is a heavy user: pages deep through lists, manages sessions on
 // several devices, changes avatars and preferences, reads everything.
 func (j *Journeys) Power(ctx context.Context, vu *harness.VU) error {
-	st := stateOf(vu)
+	st := j.stateOf(vu)
 	if err := onboard(ctx, vu, st); err != nil {
 		return err
 	}

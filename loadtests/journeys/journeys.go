@@ -19,33 +19,26 @@ type Options struct {
 	// Skip names operations ("DELETE /api/users/{id}/avatar") the journeys
 	// must not send: each such request becomes GET /health, so the user's
 	// budget still moves and nothing spins. A testing aid, to leave a gap
-	// in coverage on purpose; it acts on journeys wrapped by WithOptions.
+	// in coverage on purpose.
 	Skip []string
 }
 
 // Journeys are the journeys of the four archetypes, sharing Options.
 type Journeys struct {
 	opts Options
+	skip map[string]bool // Options.Skip, shared read-only by every user
 }
 
 // New returns the journeys.
-func New(opts Options) *Journeys { return &Journeys{opts: opts} }
-
-// WithOptions returns jn (one of j's archetype journeys) with the per-user
-// Options in force (Skip): it gives each user its state, carrying them,
-// before jn first runs. Without Skip it returns jn itself.
-func (j *Journeys) WithOptions(jn harness.Journey) harness.Journey {
-	if len(j.opts.Skip) == 0 {
-		return jn
+func New(opts Options) *Journeys {
+	j := &Journeys{opts: opts}
+	if len(opts.Skip) > 0 {
+		j.skip = make(map[string]bool, len(opts.Skip))
+		for _, name := range opts.Skip {
+			j.skip[name] = true
+		}
 	}
-	skip := make(map[string]bool, len(j.opts.Skip))
-	for _, name := range j.opts.Skip {
-		skip[name] = true
-	}
-	return func(ctx context.Context, vu *harness.VU) error {
-		stateOf(vu).skip = skip
-		return jn(ctx, vu)
-	}
+	return j
 }
 
 // maxSeen bounds the ids a user remembers.
@@ -70,11 +63,11 @@ type state struct {
 	skip            map[string]bool // Options.Skip, shared read-only
 }
 
-func stateOf(vu *harness.VU) *state {
+func (j *Journeys) stateOf(vu *harness.VU) *state {
 	if st, ok := vu.State.(*state); ok {
 		return st
 	}
-	st := &state{email: vu.Email(""), password: password(vu.Rand)}
+	st := &state{email: vu.Email(""), password: password(vu.Rand), skip: j.skip}
 	vu.State = st
 	return st
 }

@@ -1,0 +1,40 @@
+// Package harness runs a population of virtual users against an HTTP API as
+// an ordinary Go test, and checks budgets on what it measured.
+//
+// A simulation has archetypes — kinds of users with a share of the
+// population, a range of requests and a journey — and a configuration,
+// usually from flags:
+//
+//	var flags = harness.RegisterFlags(flag.CommandLine) // -users, -duration, -target, ...
+//
+//	func TestShop(t *testing.T) {
+//		cfg, err := flags.Config() // every problem at once, each naming its flag
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		sim := harness.New(t, cfg)
+//		sim.Archetype("browser", 80, harness.Between(10, 40), browse)
+//		sim.Archetype("buyer", 20, harness.Between(20, 60), buy)
+//		res := sim.Run(t.Context())
+//		res.Check(t, "p95(POST /api/orders) < 300ms", "error_rate < 1%")
+//	}
+//
+// A Journey is func(ctx, vu) error. It makes requests with vu.Do, which
+// applies the user's think time and counts against its request budget, and
+// returns Do's error to end. Each request is named by its route template
+// (harness.Get("/api/users/{id}", id)), so metrics stay bounded; its outcome
+// is data in the Response (status, kind of error, latency), never an error.
+//
+// Run drives the users in a closed model (a population with think times,
+// -continuous to replace those that finish) or an open one (-rate, -stages:
+// sessions started per second, latency counted from the intended start,
+// late starts dropped and counted). It records latency in HDR histograms per
+// endpoint and archetype, pushes Prometheus metrics (-pushgateway), stops on
+// -duration, a signal, a cancelled context or a broken abort budget, and
+// writes summary.json, junit.xml and report.html (package reports). Check
+// evaluates budgets (package budget) as subtests.
+//
+// Users are dealt archetypes, budgets and random sources as functions of the
+// seed and their index, so a run is reproducible and -shard=i/n splits it
+// across processes whose merged results equal one big run's.
+package harness
