@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/fixtures/userservice"
-	"github.com/trafficsim/trafficsim/harness/contract"
 	"github.com/trafficsim/trafficsim/harness"
+	"github.com/trafficsim/trafficsim/harness/contract"
 	"github.com/trafficsim/trafficsim/loadtests/journeys"
 )
 
