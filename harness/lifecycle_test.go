@@ -192,3 +192,34 @@ func TestMonitor_timelineStaysBounded(t *testing.T) {
 	assert.Equal(t, reports.Percentiles{P50: 5, P95: 12, P99: 20}, merged.Latency["users"], "percentiles keep the worse")
 	assert.Equal(t, 1.0, merged.Latency["auth"].P50)
 }
+
+func TestContinuous_cleansUpFinishedUsersEveryInterval(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	cfg := withReportDir(t, testConfig(srv.URL))
+	cfg.Users, cfg.Continuous, cfg.Cleanup = 3, true, true
+	cfg.Duration, cfg.CleanupInterval, cfg.Think = 1500*time.Millisecond, 300*time.Millisecond, "const:20ms"
+	var mu sync.Mutex
+	var periodic, final int
+	var finishedSeen, activeSeen bool
+	sim := New(t, cfg)
+	sim.Archetype("u", 1, Between(5, 5), (&userLog{}).journey("/x"))
+	sim.OnCleanup(func(ctx context.Context, scope CleanupScope) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if scope.Final {
+			final++
+			return nil
+		}
+		periodic++
+		finishedSeen = finishedSeen || scope.Finished(0) // the first users end after 5 requests
+		for i := range 100 {
+			activeSeen = activeSeen || !scope.Finished(i)
+		}
+		return nil
+	})
+	sim.Run(context.Background())
+	assert.GreaterOrEqual(t, periodic, 3, "a cleanup every -cleanup-interval")
+	assert.Equal(t, 1, final, "and one at the end")
+	assert.True(t, finishedSeen, "finished users may go")
+	assert.True(t, activeSeen, "active users are kept")
+}

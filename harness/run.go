@@ -330,6 +330,7 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 	}
 
 	usersDone := r.drive(runCtx)
+	cleanerDone := r.startCleaner(parent)
 	select {
 	case <-usersDone:
 		r.stop("all users done", false)
@@ -340,6 +341,7 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 	r.reqCancel()
 	r.pool.close()
 	<-watchDone
+	<-cleanerDone
 	mon.stop()
 	if r.cfg.Cleanup {
 		r.cleanup(parent, true)
@@ -385,10 +387,37 @@ func (r *run) cleanup(parent context.Context, final bool) {
 	scope := CleanupScope{RunID: r.runID, Final: final, Shard: r.cfg.Shard, finished: r.finished}
 	for _, fn := range r.sim.cleanups {
 		if err := fn(ctx, scope); err != nil {
-			r.log.Warn("cleanup", "err", err)
-			r.notes = append(r.notes, "cleanup failed: "+err.Error())
+			r.log.Warn("cleanup", "final", final, "err", err)
+			if final { // the periodic ones run beside the main goroutine
+				r.notes = append(r.notes, "cleanup failed: "+err.Error())
+			}
 		}
 	}
+}
+
+// startCleaner runs the cleanup every -cleanup-interval in -continuous mode
+// (for the users that have finished), until the run stops; the returned
+// channel closes when it has ended.
+func (r *run) startCleaner(parent context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	if !r.cfg.Cleanup || !r.cfg.Continuous || len(r.sim.cleanups) == 0 {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(r.cfg.CleanupInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				r.cleanup(parent, false)
+			case <-r.stopCh:
+				return
+			}
+		}
+	}()
+	return done
 }
 
 // finished reports whether user index i has ended (or never started).

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trafficsim/trafficsim/harness/budget"
 )
 
 // countingServer is a trivial target that counts what it is asked.
@@ -288,6 +290,11 @@ func TestSimulation_leakingJourneyFailsTheLeakBudget(t *testing.T) {
 	s := sim.Run(context.Background()).Summary
 	assert.Equal(t, 3, s.Resources.GoroutineLeaks)
 	assert.Contains(t, s.Resources.LeakDescription, "leakingJourneyFailsTheLeakBudget")
+	b, err := budget.Parse(NoLeaks())
+	require.NoError(t, err)
+	v := budget.Evaluate(s, []budget.Budget{b})[0]
+	assert.False(t, v.Passed, "the leak budget fails")
+	assert.Contains(t, v.Message, "3 goroutines leaked")
 }
 
 func TestSimulation_noLeaksFromTheHarness(t *testing.T) {
