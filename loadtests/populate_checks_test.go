@@ -10,11 +10,11 @@ import (
 	"github.com/trafficsim/trafficsim/harness"
 )
 
-// TestPopulate_DefaultRun checks what a default run promises against the
+// TestDefaultRun_KeepsItsPromises checks what a default run promises against the
 // in-process service: every operation of its OpenAPI description exercised,
 // wrong-password logins at -error-rate and each answered 401, no unexpected
 // 5xx.
-func TestPopulate_DefaultRun(t *testing.T) {
+func TestDefaultRun_KeepsItsPromises(t *testing.T) {
 	opts := adminOptions(t)
 	cfg := harness.DefaultConfig()
 	cfg.ReportDir, cfg.Progress = t.TempDir(), 0
@@ -56,9 +56,9 @@ func TestPopulate_DefaultRun(t *testing.T) {
 	})
 }
 
-// TestPopulate_SameSeedSameSequences: two runs with the same seed against
+// TestSameSeed_SameSequences: two runs with the same seed against
 // fresh services give every user the same sequence of endpoint names.
-func TestPopulate_SameSeedSameSequences(t *testing.T) {
+func TestSameSeed_SameSequences(t *testing.T) {
 	opts := adminOptions(t)
 	run := func() map[int][]string {
 		cfg := harness.DefaultConfig()
