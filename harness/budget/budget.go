@@ -46,6 +46,12 @@ func (b Budget) Name() string {
 	case selArchetype:
 		name += "/archetype=" + b.sel.archetype
 	}
+	if b.Abort {
+		// An abort budget often repeats a plain one with a looser limit
+		// (error_rate < 1% and error_rate < 50% abort); a name of its own
+		// keeps the two apart in test output and junit.xml.
+		name += "/abort"
+	}
 	return name
 }
 

@@ -178,7 +178,7 @@ func TestEvaluate_verdictFields(t *testing.T) {
 	got := Evaluate(fixtureSummary(t), bs)
 	require.Len(t, got, 3, "one verdict per budget")
 	want := []reports.Budget{
-		{Name: "budget/rps", Expr: "rps > 50 abort", Limit: 50, Unit: "req/s", Abort: true},
+		{Name: "budget/rps/abort", Expr: "rps > 50 abort", Limit: 50, Unit: "req/s", Abort: true},
 		{Name: "budget/p95/GET_/api/users/*", Expr: "p95(GET /api/users/*) < 1.5s", Limit: 1500, Unit: "ms"},
 		{Name: "budget/heap_peak", Expr: "heap_peak < 512MiB", Limit: 512 << 20, Unit: "B"},
 	}

@@ -17,7 +17,7 @@ func TestParse(t *testing.T) {
 		wantAbort bool
 	}{
 		{"percentile with glob", "p95(GET /api/users/*) < 150ms", "p95(GET /api/users/*) < 150ms", "budget/p95/GET_/api/users/*", false},
-		{"any method, spaces, abort", "p95( /api/users/* )<1.5s abort", "p95(/api/users/*) < 1.5s abort", "budget/p95/*_/api/users/*", true},
+		{"any method, spaces, abort", "p95( /api/users/* )<1.5s abort", "p95(/api/users/*) < 1.5s abort", "budget/p95/*_/api/users/*/abort", true},
 		{"star method is any method", "p99(* /api/*) <= 300ms", "p99(/api/*) <= 300ms", "budget/p99/*_/api/*", false},
 		{"fractional percentile, archetype, case", "P99.9(archetype = admin) <= 800us", "p99.9(archetype=admin) <= 800us", "budget/p99.9/archetype=admin", false},
 		{"leading zero percentile", "p095 < 1s", "p95 < 1s", "budget/p95", false},
@@ -33,7 +33,7 @@ func TestParse(t *testing.T) {
 		{"errors", "errors < 10", "errors < 10", "budget/errors", false},
 		{"errors equal", "errors(archetype=admin) == 0", "errors(archetype=admin) == 0", "budget/errors/archetype=admin", false},
 		{"rps", "rps > 200", "rps > 200", "budget/rps", false},
-		{"rps with unit, abort", "rps >= 12.5 req/s ABORT", "rps >= 12.5 abort", "budget/rps", true},
+		{"rps with unit, abort", "rps >= 12.5 req/s ABORT", "rps >= 12.5 abort", "budget/rps/abort", true},
 		{"requests", "requests >= 1000", "requests >= 1000", "budget/requests", false},
 		{"heap per VU", "heap_per_vu < 8KiB", "heap_per_vu < 8KiB", "budget/heap_per_vu", false},
 		{"heap peak", "heap_peak < 512MiB", "heap_peak < 512MiB", "budget/heap_peak", false},
@@ -45,7 +45,7 @@ func TestParse(t *testing.T) {
 		{"coverage ratio", "coverage >= 0.95", "coverage >= 95%", "budget/coverage", false},
 		{"small ratio", "error_rate <= 0.005", "error_rate <= 0.5%", "budget/error_rate", false},
 		{"violations", "violations == 0", "violations == 0", "budget/violations", false},
-		{"dropped", "\tdropped == 0 abort\n", "dropped == 0 abort", "budget/dropped", true},
+		{"dropped", "\tdropped == 0 abort\n", "dropped == 0 abort", "budget/dropped/abort", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
