@@ -20,7 +20,7 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// p95(GET /api/users/*) < 150ms abort
-	// budget/p95/GET_/api/users/*
+	// budget/p95/GET_/api/users/*/abort
 	// budget "p95(GET /api/users/*) < 150": column 25: expected a duration unit (ns, us, ms, s, m or h) after 150
 }
 
