@@ -58,6 +58,9 @@ func TestSoak(t *testing.T) {
 	half := s.DurationSeconds / 2
 	var early, late []reports.Tick
 	for _, tk := range s.Timeline {
+		if tk.ActiveVUs == 0 {
+			continue // the stop's last tick: users gone, not the steady state
+		}
 		switch {
 		case tk.T >= half && tk.T < half+30:
 			early = append(early, tk)
