@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -45,21 +44,26 @@ func memInUse() uint64 {
 // BenchmarkIdleUsers measures the memory of a virtual user that is thinking
 // between requests: every user makes one request, then thinks for an hour;
 // once all are thinking, heap and stacks after GC, less what was in use
-// before the run, divided by the users — the shared connection pool included.
+// before the run, divided by the users — the harness's side of the shared
+// connection pool included. The target runs in a process of its own
+// (TestHelperTarget), so its connections and goroutines are not counted as
+// the generator's. RSS-MiB is the whole process's resident memory then.
 func BenchmarkIdleUsers(b *testing.B) {
+	target := startHelperTarget(b, -1)
 	for _, n := range []int{1000, 10000, 100000} {
 		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{}")) }))
-			defer srv.Close()
 			for b.Loop() {
-				perVU := idleUsers(b, srv.URL, n)
+				perVU, rss := idleUsers(b, target.URL, n)
 				b.ReportMetric(perVU, "B/VU")
+				b.ReportMetric(float64(rss)/(1<<20), "RSS-MiB")
 			}
 		})
 	}
 }
 
-func idleUsers(b *testing.B, target string, n int) float64 {
+// idleUsers runs n users into their hour of thinking and returns the memory
+// per user and the process's resident memory at that moment.
+func idleUsers(b *testing.B, target string, n int) (float64, uint64) {
 	cfg := DefaultConfig()
 	cfg.Target, cfg.Users, cfg.Think, cfg.Progress = target, n, "const:1h", 0
 	cfg.ReportDir, cfg.Duration = b.TempDir(), 0
@@ -82,70 +86,13 @@ func idleUsers(b *testing.B, target string, n int) float64 {
 	}
 	time.Sleep(200 * time.Millisecond) // the last users reach their timers
 	perVU := float64(memInUse()-before) / float64(n)
+	rss, err := residentBytes()
+	if err != nil {
+		b.Logf("resident memory unknown: %v", err)
+	}
 	cancel()
 	wg.Wait()
-	return perVU
-}
-
-// BenchmarkThroughput compares the harness with a plain loop of goroutines
-// calling net/http on the same kind of Transport, against a trivial loopback
-// handler: one archetype doing GET in a loop with no think time.
-func BenchmarkThroughput(b *testing.B) {
-	const (
-		workers = 32
-		window  = 3 * time.Second
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"ok":true}`)) }))
-	defer srv.Close()
-	for b.Loop() {
-		plain := plainLoop(srv.URL, workers, window)
-		harnessRate := harnessLoop(b, srv.URL, workers, window, "")
-		b.ReportMetric(plain, "plain-req/s")
-		b.ReportMetric(harnessRate, "harness-req/s")
-		b.ReportMetric(harnessRate/plain, "ratio")
-	}
-}
-
-func plainLoop(target string, workers int, window time.Duration) float64 {
-	tr := &http.Transport{MaxIdleConnsPerHost: 1024}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
-	var n atomic.Int64
-	deadline := time.Now().Add(window)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for time.Now().Before(deadline) {
-				resp, err := client.Get(target + "/x")
-				if err != nil {
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				n.Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	return float64(n.Load()) / window.Seconds()
-}
-
-func harnessLoop(b *testing.B, target string, workers int, window time.Duration, gateway string) float64 {
-	cfg := DefaultConfig()
-	cfg.Pushgateway, cfg.PushInterval = gateway, time.Second
-	cfg.Target, cfg.Users, cfg.Think, cfg.Progress = target, workers, "none", 0
-	cfg.ReportDir, cfg.Duration, cfg.Ramp = b.TempDir(), window, time.Nanosecond
-	cfg.MinRequests, cfg.MaxRequests = 1<<30, 1<<30
-	sim := New(b, cfg)
-	sim.Archetype("loop", 1, Between(1, 1<<30), func(ctx context.Context, vu *VU) error {
-		for {
-			if _, err := vu.Do(ctx, Get("/x")); err != nil {
-				return err
-			}
-		}
-	})
-	s := sim.Run(context.Background()).Summary
-	return float64(s.Requests) / window.Seconds()
+	return perVU, rss
 }
 
 // BenchmarkThroughput_SlowGateway: a Pushgateway that answers only after
@@ -166,8 +113,9 @@ func BenchmarkThroughput_SlowGateway(b *testing.B) {
 	defer slow.Close()
 	defer slow.CloseClientConnections()
 	for b.Loop() {
-		without := harnessLoop(b, srv.URL, workers, window, "")
-		with := harnessLoop(b, srv.URL, workers, window, slow.URL)
+		target := &helperTarget{URL: srv.URL}
+		without := harnessLoop(b, target, workers, window, "").rate()
+		with := harnessLoop(b, target, workers, window, slow.URL).rate()
 		b.ReportMetric(without, "no-gateway-req/s")
 		b.ReportMetric(with, "slow-gateway-req/s")
 		b.ReportMetric(with/without, "ratio")

@@ -58,16 +58,28 @@ func (r *run) driveClosed(ctx context.Context) {
 			return
 		}
 		r.users.Add(1)
+		vu := r.newUser(idx)
+		r.enter(vu)
 		go func() {
+			// This closure is the bottom frame of every user's stack: it
+			// stays small (see runUser).
 			defer r.users.Done()
-			for i := idx; ; i = r.replacement() {
-				r.runUser(ctx, i, time.Time{})
+			for u := vu; ; u = r.successor() {
+				r.runUser(ctx, u)
 				if !r.cfg.Continuous || r.stopping() {
 					return
 				}
 			}
 		}()
 	}
+}
+
+// successor starts the user that replaces one that ended, in continuous
+// mode: a new identity, past the first population.
+func (r *run) successor() *VU {
+	vu := r.newUser(r.replacement())
+	r.enter(vu)
+	return vu
 }
 
 // replacement returns the index of a new user replacing one that ended:
@@ -104,11 +116,13 @@ func (r *run) driveOpen(ctx context.Context) {
 			r.rec.dropped.Add(1)
 			continue
 		}
-		idx := int(n)
 		r.users.Add(1)
+		vu := r.newUser(int(n))
+		vu.intended = &at
+		r.enter(vu)
 		go func() {
 			defer r.users.Done()
-			r.runUser(ctx, idx, at)
+			r.runUser(ctx, vu)
 		}()
 	}
 }
@@ -129,32 +143,61 @@ func (r *run) sleepUntil(t time.Time) bool {
 	}
 }
 
-// runUser runs one virtual user: its archetype from the mix, its budget from
-// its own random source, its journey again and again until the budget is
-// spent or the run stops. Its frames are kept small on purpose: a thinking
-// user's goroutine must fit the runtime's 2 KiB minimum stack (see
-// exchangePool), so the setup happens in newUser, whose frame is gone by then.
-func (r *run) runUser(ctx context.Context, idx int, intended time.Time) {
-	vu := r.newUser(idx, intended)
-	r.enter(vu)
+// runUser runs one virtual user, already made and entered (newUser, enter):
+// its journey again and again until its budget is spent or the run stops.
+// The frames under a thinking user's pause — the goroutine's closure,
+// runUser, the journey, Do, pause — are kept small on purpose: a thinking user's goroutine must fit the runtime's 2 KiB minimum
+// stack (see exchangePool). The setup happens before, on the driver's
+// goroutine or below the closure's frame; and the runtime sizes new
+// goroutines' stacks from the average depth it sees at each GC, so every
+// byte of a parked user counts.
+func (r *run) runUser(ctx context.Context, vu *VU) {
 	defer r.leave(vu)
-	r.walk(ctx, vu)
+	journey := r.plan.archetypes[vu.arch].journey
+	for vu.used < vu.budget && !r.stopping() {
+		before := vu.used
+		if err := journey(ctx, vu); err != nil {
+			r.journeyEnded(vu, err)
+			return
+		}
+		if vu.used == before {
+			return // a journey that makes no request would spin
+		}
+	}
 }
 
-func (r *run) newUser(idx int, intended time.Time) *VU {
+// newUser makes user idx: its archetype from the mix, its budget and user
+// agent from its own random source.
+func (r *run) newUser(idx int) *VU {
 	arch := r.mix.of(idx)
 	a := r.plan.archetypes[arch]
 	vu := &VU{
 		Index: idx, Archetype: a.name, RunID: r.runID, Rand: userRand(r.cfg.Seed, idx),
-		sim: r, arch: arch, think: a.think, intended: intended, done: make(chan *Response, 1),
+		sim: r, arch: arch, think: &a.think, done: make(chan *Response, 1),
 	}
 	vu.budget = a.eff.Min + vu.Rand.IntN(a.eff.Max-a.eff.Min+1)
 	vu.ua = uint8(vu.Rand.IntN(len(userAgents)))
-	vu.wakeFn = vu.wake
+	vu.inline = neverThinks(a.think)
+	if !vu.inline {
+		r.pool.sleeper.start() // with the first user that thinks
+	}
 	if r.cfg.RecordSequences {
-		vu.names = make([]string, 0, vu.budget)
+		names := make([]string, 0, vu.budget)
+		vu.names = &names
 	}
 	return vu
+}
+
+// neverThinks reports whether t always draws a zero pause without using
+// the random source: such a user makes its requests back to back.
+func neverThinks(t Think) bool {
+	switch t.Kind {
+	case "const", "uniform":
+		return t.Min <= 0 && t.Max <= t.Min
+	case "exp", "lognormal":
+		return false // a zero mean still draws from the source
+	}
+	return true
 }
 
 // enter and leave keep the counts and the set of active users.
@@ -172,6 +215,9 @@ func (r *run) enter(vu *VU) {
 }
 
 func (r *run) leave(vu *VU) {
+	if vu.own != nil {
+		vu.own.close()
+	}
 	r.active.Add(-1)
 	r.rec.userEnded(vu.arch)
 	r.activeMu.Lock()
@@ -182,23 +228,8 @@ func (r *run) leave(vu *VU) {
 		if r.sequences == nil {
 			r.sequences = map[int][]string{}
 		}
-		r.sequences[vu.Index] = vu.names
+		r.sequences[vu.Index] = *vu.names
 		r.seqMu.Unlock()
-	}
-}
-
-// walk calls the user's journey until its budget is spent or the run stops.
-func (r *run) walk(ctx context.Context, vu *VU) {
-	journey := r.plan.archetypes[vu.arch].journey
-	for vu.used < vu.budget && !r.stopping() {
-		before := vu.used
-		if err := journey(ctx, vu); err != nil {
-			r.journeyEnded(vu, err)
-			return
-		}
-		if vu.used == before {
-			return // a journey that makes no request would spin
-		}
 	}
 }
 

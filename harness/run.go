@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -193,19 +192,12 @@ func (s *Simulation) newRun(p *plan) (*run, error) {
 	r := &run{
 		sim: s, cfg: cfg, plan: p, log: log, runID: runID, target: target,
 		mix:       newMix(cfg.Seed, weights),
-		pool:      newExchangePool(),
+		pool:      newExchangePool(cfg.Timeout),
 		stopCh:    make(chan struct{}),
 		activeIdx: map[int]*VU{},
 		notes:     append([]string(nil), p.notes...),
 	}
-	r.transport = &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        0,
-		MaxIdleConnsPerHost: 1024,
-		IdleConnTimeout:     30 * time.Second,
-		ForceAttemptHTTP2:   true,
-		TLSClientConfig:     tlsConfig(cfg.Insecure),
-	}
+	r.transport = newTransport(cfg)
 	r.coll = metrics.New(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: version()})
 	r.reg = prometheus.NewRegistry()
 	if err := r.coll.Register(r.reg); err != nil {

@@ -1,16 +1,13 @@
 package harness
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"time"
 )
 
@@ -48,14 +45,15 @@ type VU struct {
 	arch     int
 	budget   int
 	used     int
-	think    Think
+	think    *Think // the archetype's
 	ua       uint8
+	inline   bool // never thinks: makes its exchanges on its own goroutine
 	jar      http.CookieJar
-	intended time.Time      // open model: the session's intended start
-	names    []string       // when recording sequences (tests)
+	intended *time.Time     // open model: the session's intended start
+	names    *[]string      // when recording sequences (tests)
 	pending  *Request       // the request a pool worker is making for the user
 	done     chan *Response // the worker's response, or nil to end a pause
-	wakeFn   func()         // vu.wake, bound once
+	own      *deadline      // the request timeout of an inline user's exchanges
 }
 
 // Budget is the number of requests the user was given.
@@ -103,50 +101,62 @@ func (vu *VU) Decode(req *Request, resp *Response, v any) bool {
 // request). It returns an error only when the user must stop: its budget is
 // spent (ErrBudgetSpent) or the run is stopping. Everything that can go wrong
 // with the request itself is in the Response.
+//
+// Do and pause are on the stack of every thinking user, so their frames are
+// kept small (see exchangePool and runUser).
 func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
-	r := vu.sim
 	if vu.used >= vu.budget {
 		return nil, ErrBudgetSpent
 	}
-	if r.stopping() || ctx.Err() != nil {
+	if vu.sim.stopping() || ctx.Err() != nil {
 		return nil, errStopped
 	}
-	if vu.used > 0 {
-		if err := vu.pause(ctx); err != nil {
-			return nil, err
+	if vu.used > 0 && !vu.inline {
+		if !vu.pause() || ctx.Err() != nil {
+			return nil, errStopped
 		}
 	}
 	vu.used++
 	if vu.names != nil {
-		vu.names = append(vu.names, req.Name())
+		vu.recordName(req)
 	}
 	return vu.sim.pool.do(vu, req), nil
 }
 
-// pause waits the think time, or until the run stops. It parks on the
-// user's own channel, woken by a timer or by the stop (wakeAll), rather than
-// in a select: select's frame would push a thinking user's goroutine past
-// the 2 KiB minimum stack.
-func (vu *VU) pause(ctx context.Context) error {
-	d := vu.think.Draw(vu.Rand)
+// recordName keeps the request's name for RecordSequences. It is not
+// inlined: the string concatenation and append would widen Do's frame.
+//
+//go:noinline
+func (vu *VU) recordName(req *Request) { *vu.names = append(*vu.names, req.Name()) }
+
+// pause waits the think time; it returns false when the run stops first. It
+// parks on the user's own channel, woken by the run's sleeper or by the stop
+// (wakeAll), rather than in a select, and draws the pause in a frame of its
+// own: select's frame, or Think.Draw's 56-byte receiver spilled into
+// pause's frame, would push a thinking user's goroutine past the 2 KiB
+// minimum stack.
+func (vu *VU) pause() bool {
+	d := vu.thinkTime()
 	if d <= 0 {
-		return nil
+		return true
 	}
 	select { // a wake left over from an earlier pause
 	case <-vu.done:
 	default:
 	}
 	if vu.sim.stopping() {
-		return errStopped
+		return false
 	}
-	t := time.AfterFunc(d, vu.wakeFn)
+	vu.sim.pool.sleeper.sleep(vu, d)
 	<-vu.done
-	t.Stop()
-	if vu.sim.stopping() || ctx.Err() != nil {
-		return errStopped
-	}
-	return nil
+	return !vu.sim.stopping()
 }
+
+// thinkTime draws the next pause. It is not inlined so that Think's value
+// receiver is spilled in its frame, which is gone while the user waits.
+//
+//go:noinline
+func (vu *VU) thinkTime() time.Duration { return vu.think.Draw(vu.Rand) }
 
 // wake ends the user's pause, if it is in one. A wake that finds the user
 // waiting for a response is skipped by exchangePool.do.
@@ -157,128 +167,6 @@ func (vu *VU) wake() {
 	}
 }
 
-// exchange sends the request and records its outcome.
-func (vu *VU) exchange(req *Request) *Response {
-	r := vu.sim
-	e := r.rec.endpoint(req.Method, req.Route)
-	resp := &Response{}
-	o := outcome{arch: vu.arch}
-
-	start := time.Now()
-	if !vu.intended.IsZero() {
-		// Open model: the session's first request is timed from when it
-		// should have started, so a late start shows as latency instead of
-		// hiding (coordinated omission).
-		start = vu.intended
-		vu.intended = time.Time{}
-	}
-	adm := r.admitRequest(e)
-	if adm == admitReject {
-		// The endpoint's circuit is open: nothing is sent, the user's
-		// budget is spent all the same and Do returns at once.
-		resp.Err, resp.Kind = errCircuitOpen, KindCircuitOpen
-		r.rec.circuitOpen(e, vu.arch)
-		if r.cfg.Debug {
-			r.log.Debug("request not sent", "vu", vu.Index, "archetype", vu.Archetype, "endpoint", req.Name(), "kind", KindCircuitOpen)
-		}
-		return resp
-	}
-	hreq, err := vu.build(req)
-	if err != nil {
-		e.brk.release(adm)
-		resp.Err, resp.Kind = err, KindOther
-		o.kind = KindOther
-		r.rec.observe(e, &o)
-		return resp
-	}
-	o.traceID, o.sampled = vu.traceparent(hreq)
-	resp.TraceID = o.traceID
-
-	ctx, cancel := context.WithTimeout(r.reqCtx, r.cfg.Timeout)
-	defer cancel()
-	hres, err := r.transport.RoundTrip(hreq.WithContext(ctx))
-	if err == nil {
-		resp.Status = hres.StatusCode
-		resp.Header = hres.Header
-		resp.Body, resp.Bytes, err = readCapped(hres.Body, r.cfg.MaxBody)
-		hres.Body.Close()
-		if vu.jar != nil || len(hres.Header.Values("Set-Cookie")) > 0 {
-			vu.cookies().SetCookies(hreq.URL, hres.Cookies())
-		}
-	}
-	resp.Latency = time.Since(start)
-	o.latency, o.status, o.bytes = resp.Latency, resp.Status, resp.Bytes
-
-	switch {
-	case err != nil && errors.Is(err, errBodyTooLarge):
-		o.kind = KindBodyTooLarge
-	case err != nil:
-		o.kind = classify(err)
-		if o.kind == KindTimeout && r.reqCtx.Err() != nil {
-			o.kind = KindInterrupted
-		}
-		if o.kind != KindInterrupted && r.stopping() && r.reqCtx.Err() != nil {
-			o.kind = KindInterrupted
-		}
-	case req.accepts(resp.Status):
-		resp.OK = true
-		o.expected = req.injected
-	default:
-		o.kind = statusKind(resp.Status)
-	}
-	resp.Err, resp.Kind = err, o.kind
-	r.rec.observe(e, &o)
-	r.recordBreaker(e, adm, o.kind)
-	for _, ob := range r.sim.observers {
-		ob.Observe(req, resp)
-	}
-	if r.cfg.Debug {
-		vu.debugLog(req, hreq, resp)
-	}
-	return resp
-}
-
-// build turns a Request into an http.Request with the user's headers.
-func (vu *VU) build(req *Request) (*http.Request, error) {
-	r := vu.sim
-	body, err := req.body()
-	if err != nil {
-		return nil, err
-	}
-	u := *r.target
-	u.Path = r.target.Path + req.path
-	if req.Query != nil {
-		u.RawQuery = req.Query.Encode()
-	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	hreq, err := http.NewRequest(req.Method, u.String(), rd)
-	if err != nil {
-		return nil, fmt.Errorf("build %s: %w", req.Name(), err)
-	}
-	h := hreq.Header
-	h.Set("User-Agent", userAgents[vu.ua])
-	h.Set("Accept", "application/json, text/plain;q=0.9, */*;q=0.8")
-	h.Set("Accept-Language", acceptLanguages[int(vu.ua)%len(acceptLanguages)])
-	if body != nil {
-		h.Set("Content-Type", "application/json")
-	}
-	if vu.Token != "" && !req.anonymous {
-		h.Set("Authorization", "Bearer "+vu.Token)
-	}
-	for k, vs := range req.Header {
-		h[k] = vs
-	}
-	if vu.jar != nil {
-		for _, c := range vu.jar.Cookies(hreq.URL) {
-			hreq.AddCookie(c)
-		}
-	}
-	return hreq, nil
-}
-
 // cookies returns the user's jar, made on first use: most APIs set no
 // cookie, and a jar per idle user would be memory for nothing.
 func (vu *VU) cookies() http.CookieJar {
@@ -286,84 +174,4 @@ func (vu *VU) cookies() http.CookieJar {
 		vu.jar, _ = cookiejar.New(nil)
 	}
 	return vu.jar
-}
-
-// traceparent adds a W3C traceparent header and returns its trace id.
-func (vu *VU) traceparent(h *http.Request) (string, bool) {
-	var b [24]byte
-	hi, lo, span := vu.Rand.Uint64(), vu.Rand.Uint64(), vu.Rand.Uint64()
-	for i := range 8 {
-		b[i], b[8+i], b[16+i] = byte(hi>>(56-8*i)), byte(lo>>(56-8*i)), byte(span>>(56-8*i))
-	}
-	const hexdigits = "0123456789abcdef"
-	var out [55]byte // 00-<32>-<16>-<2>
-	copy(out[:3], "00-")
-	for i := range 16 {
-		out[3+2*i], out[4+2*i] = hexdigits[b[i]>>4], hexdigits[b[i]&15]
-	}
-	out[35] = '-'
-	for i := range 8 {
-		out[36+2*i], out[37+2*i] = hexdigits[b[16+i]>>4], hexdigits[b[16+i]&15]
-	}
-	sampled := vu.Rand.Float64() < vu.sim.cfg.TraceSample
-	copy(out[52:], "-00")
-	if sampled {
-		out[54] = '1'
-	}
-	s := string(out[:])
-	h.Header.Set("Traceparent", s)
-	return s[3:35], sampled
-}
-
-var errBodyTooLarge = errors.New("response body larger than -max-body")
-
-// readCapped reads at most limit bytes of body and discards the rest,
-// counting every byte; a body over the limit is an error of its own kind.
-func readCapped(body io.Reader, limit int64) ([]byte, int64, error) {
-	buf, err := io.ReadAll(io.LimitReader(body, limit))
-	n := int64(len(buf))
-	if err != nil {
-		return buf, n, err
-	}
-	rest, err := io.Copy(io.Discard, body)
-	n += rest
-	if err != nil {
-		return buf, n, err
-	}
-	if rest > 0 {
-		return buf, n, fmt.Errorf("%w: %d bytes", errBodyTooLarge, n)
-	}
-	return buf, n, nil
-}
-
-func (vu *VU) debugLog(req *Request, hreq *http.Request, resp *Response) {
-	attrs := []any{
-		"vu", vu.Index, "archetype", vu.Archetype, "endpoint", req.Name(),
-		"path", hreq.URL.Path, "query", redactQuery(hreq.URL.Query()),
-		"status", resp.Status, "latency", resp.Latency, "bytes", resp.Bytes,
-		"request_headers", redactHeaders(hreq.Header),
-	}
-	if req.Body != nil {
-		raw, _ := req.body()
-		attrs = append(attrs, "request_body", RedactJSON(raw))
-	}
-	if len(resp.Body) > 0 {
-		attrs = append(attrs, "response_body", RedactJSON(resp.Body))
-	}
-	if resp.Kind != "" {
-		attrs = append(attrs, "kind", resp.Kind)
-	}
-	if resp.Err != nil {
-		attrs = append(attrs, "err", redactError(resp.Err))
-	}
-	vu.sim.log.Debug("request", attrs...)
-}
-
-// redactError keeps an error's text but hides URL credentials in it.
-func redactError(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Op + " " + redactURL(ue.URL) + ": " + ue.Err.Error()
-	}
-	return err.Error()
 }

@@ -1,0 +1,189 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// exchange sends the request and records its outcome; d gives it its
+// timeout. It runs on a pool worker, or on the user's goroutine when the
+// user never thinks.
+func (vu *VU) exchange(req *Request, d *deadline) *Response {
+	r := vu.sim
+	e := r.rec.endpoint(req.Method, req.Route)
+	resp := &Response{}
+	o := outcome{arch: vu.arch}
+
+	start := time.Now()
+	if vu.intended != nil {
+		// Open model: the session's first request is timed from when it
+		// should have started, so a late start shows as latency instead of
+		// hiding (coordinated omission).
+		start = *vu.intended
+		vu.intended = nil
+	}
+	adm := r.admitRequest(e)
+	if adm == admitReject {
+		// The endpoint's circuit is open: nothing is sent, the user's
+		// budget is spent all the same and Do returns at once.
+		resp.Err, resp.Kind = errCircuitOpen, KindCircuitOpen
+		r.rec.circuitOpen(e, vu.arch)
+		if r.cfg.Debug {
+			r.log.Debug("request not sent", "vu", vu.Index, "archetype", vu.Archetype, "endpoint", req.Name(), "kind", KindCircuitOpen)
+		}
+		return resp
+	}
+	hreq, err := vu.build(req, d.request(r.reqCtx))
+	if err != nil {
+		e.brk.release(adm)
+		resp.Err, resp.Kind = err, KindOther
+		o.kind = KindOther
+		r.rec.observe(e, &o)
+		return resp
+	}
+	o.traceID, o.sampled = vu.traceparent(hreq.Header)
+	resp.TraceID = o.traceID
+
+	d.start()
+	hres, err := r.transport.RoundTrip(hreq)
+	if err == nil {
+		resp.Status = hres.StatusCode
+		resp.Header = hres.Header
+		resp.Body, resp.Bytes, err = readCapped(hres.Body, hres.ContentLength, r.cfg.MaxBody)
+		hres.Body.Close()
+		if vu.jar != nil || len(hres.Header["Set-Cookie"]) > 0 {
+			vu.cookies().SetCookies(hreq.URL, hres.Cookies())
+		}
+	}
+	d.stop()
+	resp.Latency = time.Since(start)
+	o.latency, o.status, o.bytes = resp.Latency, resp.Status, resp.Bytes
+
+	switch {
+	case err != nil && errors.Is(err, errBodyTooLarge):
+		o.kind = KindBodyTooLarge
+	case err != nil:
+		o.kind = classify(err)
+		if o.kind == KindInterrupted && r.reqCtx.Err() == nil && d.timedOut() {
+			// Cancelled by the request's own timeout, reported by the
+			// transport as a plain cancel.
+			o.kind = KindTimeout
+		}
+		if o.kind == KindTimeout && r.reqCtx.Err() != nil {
+			o.kind = KindInterrupted
+		}
+		if o.kind != KindInterrupted && r.stopping() && r.reqCtx.Err() != nil {
+			o.kind = KindInterrupted
+		}
+	case req.accepts(resp.Status):
+		resp.OK = true
+		o.expected = req.injected
+	default:
+		o.kind = statusKind(resp.Status)
+	}
+	resp.Err, resp.Kind = err, o.kind
+	r.rec.observe(e, &o)
+	r.recordBreaker(e, adm, o.kind)
+	for _, ob := range r.sim.observers {
+		ob.Observe(req, resp)
+	}
+	if r.cfg.Debug {
+		vu.debugLog(req, hreq, resp)
+	}
+	return resp
+}
+
+var errBodyTooLarge = errors.New("response body larger than -max-body")
+
+// readCapped reads at most limit bytes of body and discards the rest,
+// counting every byte; a body over the limit is an error of its own kind.
+// size is the body's announced length (-1 when unknown): a body that
+// announced its length within the limit is read into a slice of exactly
+// that size, without io.ReadAll's growing buffer.
+func readCapped(body io.Reader, size, limit int64) ([]byte, int64, error) {
+	if body == http.NoBody {
+		size = 0 // a HEAD answer announces a length but has no body
+	}
+	if size < 0 || size > limit {
+		buf, err := io.ReadAll(io.LimitReader(body, limit))
+		n := int64(len(buf))
+		if err != nil {
+			return buf, n, err
+		}
+		return finishCapped(body, buf, n, limit, nil)
+	}
+	// One byte of room past the announced length, usually free in the
+	// allocation's size class, to see the end without a buffer of its own.
+	buf := make([]byte, size, size+1)
+	n, err := io.ReadFull(body, buf)
+	buf = buf[:n]
+	if err != nil && (err != io.EOF || n != 0) {
+		return buf, int64(n), err
+	}
+	return finishCapped(body, buf, int64(n), limit, buf[n:n+1])
+}
+
+// finishCapped reads what is left of body past buf, n bytes so far, and
+// counts it; spare, when not nil, is room for one byte to look for the end.
+func finishCapped(body io.Reader, buf []byte, n, limit int64, spare []byte) ([]byte, int64, error) {
+	if spare != nil {
+		k, err := body.Read(spare)
+		n += int64(k)
+		if err == io.EOF {
+			return buf, n, tooLarge(n, limit)
+		}
+		if err != nil {
+			return buf, n, err
+		}
+	}
+	rest, err := io.Copy(io.Discard, body)
+	n += rest
+	if err != nil {
+		return buf, n, err
+	}
+	return buf, n, tooLarge(n, limit)
+}
+
+// tooLarge is errBodyTooLarge when n bytes are over the limit.
+func tooLarge(n, limit int64) error {
+	if n > limit {
+		return fmt.Errorf("%w: %d bytes", errBodyTooLarge, n)
+	}
+	return nil
+}
+
+func (vu *VU) debugLog(req *Request, hreq *http.Request, resp *Response) {
+	attrs := []any{
+		"vu", vu.Index, "archetype", vu.Archetype, "endpoint", req.Name(),
+		"path", hreq.URL.Path, "query", redactQuery(hreq.URL.Query()),
+		"status", resp.Status, "latency", resp.Latency, "bytes", resp.Bytes,
+		"request_headers", redactHeaders(hreq.Header),
+	}
+	if req.Body != nil {
+		raw, _ := req.body()
+		attrs = append(attrs, "request_body", RedactJSON(raw))
+	}
+	if len(resp.Body) > 0 {
+		attrs = append(attrs, "response_body", RedactJSON(resp.Body))
+	}
+	if resp.Kind != "" {
+		attrs = append(attrs, "kind", resp.Kind)
+	}
+	if resp.Err != nil {
+		attrs = append(attrs, "err", redactError(resp.Err))
+	}
+	vu.sim.log.Debug("request", attrs...)
+}
+
+// redactError keeps an error's text but hides URL credentials in it.
+func redactError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + " " + redactURL(ue.URL) + ": " + ue.Err.Error()
+	}
+	return err.Error()
+}

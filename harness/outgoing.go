@@ -1,0 +1,142 @@
+package harness
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// build turns a Request into an http.Request with the user's headers, as a
+// copy of base (an empty request bound to the exchange's context). It fills
+// the request's fields itself rather than calling http.NewRequest, which
+// would parse back the URL just formatted, and sets headers by their
+// canonical keys from shared value slices instead of canonicalising and
+// allocating each one.
+func (vu *VU) build(req *Request, base *http.Request) (*http.Request, error) {
+	r := vu.sim
+	body, err := req.body()
+	if err != nil {
+		return nil, err
+	}
+	o := new(outgoing) // the request and its URL in one allocation
+	o.url = *r.target
+	u := &o.url
+	u.Host = strings.TrimSuffix(u.Host, ":") // as http.NewRequest: an empty port is no port
+	setPath(u, r.target, req.path)
+	if req.Query != nil {
+		u.RawQuery = req.Query.Encode()
+	}
+	o.req = *base
+	hreq := &o.req
+	hreq.Method = req.Method
+	hreq.URL = u
+	hreq.Host = u.Host
+	hreq.Proto, hreq.ProtoMajor, hreq.ProtoMinor = "HTTP/1.1", 1, 1
+	h := make(http.Header, requestHeaderHint)
+	hreq.Header = h
+	h["User-Agent"] = userAgentValues[vu.ua]
+	h["Accept"] = acceptValue
+	h["Accept-Language"] = languageValues[int(vu.ua)%len(languageValues)]
+	if body != nil {
+		setBody(hreq, body)
+		h["Content-Type"] = contentTypeValue
+	}
+	if vu.Token != "" && !req.anonymous {
+		h["Authorization"] = []string{"Bearer " + vu.Token}
+	}
+	for k, vs := range req.Header {
+		h[k] = vs
+	}
+	if vu.jar != nil {
+		for _, c := range vu.jar.Cookies(u) {
+			hreq.AddCookie(c)
+		}
+	}
+	return hreq, nil
+}
+
+// outgoing is a request with its URL, allocated together.
+type outgoing struct {
+	req http.Request
+	url url.URL
+}
+
+// setPath sets u's path to the target's path followed by the request's
+// path, whose parameters fillRoute has already escaped: the escaped form
+// goes on the wire as it is, not escaped a second time.
+func setPath(u, target *url.URL, path string) {
+	u.Path, u.RawPath = target.Path+path, ""
+	if strings.IndexByte(path, '%') < 0 && target.RawPath == "" {
+		return
+	}
+	raw := target.EscapedPath() + path
+	if p, err := url.PathUnescape(raw); err == nil {
+		u.Path, u.RawPath = p, raw
+	}
+}
+
+// setBody sets a request body as http.NewRequest does for a bytes.Reader:
+// its length, a GetBody for redirects and retries, NoBody when empty.
+func setBody(hreq *http.Request, body []byte) {
+	hreq.ContentLength = int64(len(body))
+	if len(body) == 0 {
+		hreq.Body, hreq.GetBody = http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }
+		return
+	}
+	hreq.Body = io.NopCloser(bytes.NewReader(body))
+	hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+}
+
+// traceparent adds a W3C traceparent header and returns its trace id.
+func (vu *VU) traceparent(h http.Header) (string, bool) {
+	var b [24]byte
+	hi, lo, span := vu.Rand.Uint64(), vu.Rand.Uint64(), vu.Rand.Uint64()
+	for i := range 8 {
+		b[i], b[8+i], b[16+i] = byte(hi>>(56-8*i)), byte(lo>>(56-8*i)), byte(span>>(56-8*i))
+	}
+	const hexdigits = "0123456789abcdef"
+	var out [55]byte // 00-<32>-<16>-<2>
+	copy(out[:3], "00-")
+	for i := range 16 {
+		out[3+2*i], out[4+2*i] = hexdigits[b[i]>>4], hexdigits[b[i]&15]
+	}
+	out[35] = '-'
+	for i := range 8 {
+		out[36+2*i], out[37+2*i] = hexdigits[b[16+i]>>4], hexdigits[b[16+i]&15]
+	}
+	sampled := vu.Rand.Float64() < vu.sim.cfg.TraceSample
+	copy(out[52:], "-00")
+	if sampled {
+		out[54] = '1'
+	}
+	s := string(out[:])
+	h["Traceparent"] = []string{s}
+	return s[3:35], sampled
+}
+
+// Header values every request carries, as the []string a Header map holds,
+// made once: a request's Header points at these shared slices instead of
+// allocating and canonicalising its own (the Transport only reads them).
+// They are never written after initialisation.
+var (
+	acceptValue      = []string{"application/json, text/plain;q=0.9, */*;q=0.8"}
+	contentTypeValue = []string{"application/json"}
+	userAgentValues  = valuesOf(userAgents[:])
+	languageValues   = valuesOf(acceptLanguages[:])
+)
+
+// valuesOf makes a one-element value slice for each string.
+func valuesOf(ss []string) [][]string {
+	out := make([][]string, len(ss))
+	for i, s := range ss {
+		out[i] = []string{s}
+	}
+	return out
+}
+
+// requestHeaderHint is the size a request's Header map is made with: the
+// user agent, Accept, Accept-Language and traceparent, plus a content type,
+// a token and a cookie.
+const requestHeaderHint = 8
