@@ -114,8 +114,8 @@ func BenchmarkThroughput_SlowGateway(b *testing.B) {
 	defer slow.CloseClientConnections()
 	for b.Loop() {
 		target := &helperTarget{URL: srv.URL}
-		without := harnessLoop(b, target, workers, window, "").rate()
-		with := harnessLoop(b, target, workers, window, slow.URL).rate()
+		without := harnessLoop(b, target, workers, window, "", HeadersBrowser).rate()
+		with := harnessLoop(b, target, workers, window, slow.URL, HeadersBrowser).rate()
 		b.ReportMetric(without, "no-gateway-req/s")
 		b.ReportMetric(with, "slow-gateway-req/s")
 		b.ReportMetric(with/without, "ratio")

@@ -35,6 +35,12 @@ const (
 	DefaultBreaker         = 10   // consecutive failures that open an endpoint's circuit
 )
 
+// The values of -headers.
+const (
+	HeadersBrowser = "browser"
+	HeadersMinimal = "minimal"
+)
+
 // Config is everything a run needs besides its archetypes. Build one with
 // DefaultConfig and change fields, or from flags with RegisterFlags.
 type Config struct {
@@ -82,6 +88,10 @@ type Config struct {
 	Timeout     time.Duration
 	MaxBody     int64
 	TraceSample float64
+	// Headers is "browser" (a real browser's User-Agent, Accept and
+	// Accept-Language, one set per user) or "minimal" (none of them; Go's
+	// default User-Agent). traceparent is sent either way.
+	Headers string
 	// Breaker is how many consecutive failures (transport errors and 5xx)
 	// of one endpoint open its circuit: further requests to it are not
 	// sent but counted as errors of kind circuit_open until a probe after
@@ -126,6 +136,7 @@ func DefaultConfig() Config {
 		Timeout:         DefaultTimeout,
 		MaxBody:         DefaultMaxBody,
 		TraceSample:     DefaultTraceSample,
+		Headers:         HeadersBrowser,
 		Breaker:         DefaultBreaker,
 		PushInterval:    DefaultPushInterval,
 		PushGC:          DefaultPushGC,
@@ -225,6 +236,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Breaker < 0 {
 		bad("breaker", "must not be negative (0 turns the breaker off), got %d", c.Breaker)
+	}
+	if c.Headers != HeadersBrowser && c.Headers != HeadersMinimal {
+		bad("headers", "%q: want %s or %s", c.Headers, HeadersBrowser, HeadersMinimal)
 	}
 	if c.TraceSample < 0 || c.TraceSample > 1 {
 		bad("trace-sample", "must be a share from 0 to 1, got %g", c.TraceSample)

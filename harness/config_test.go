@@ -226,3 +226,11 @@ func TestRedactJSON(t *testing.T) {
 	assert.Equal(t, 3, strings.Count(out, Redacted))
 	assert.Equal(t, "<9 bytes, not JSON>", RedactJSON([]byte("pw=secret")))
 }
+
+func TestFlags_Config_headers(t *testing.T) {
+	cfg, err := parseFlags(t, "-headers=minimal")
+	require.NoError(t, err)
+	assert.Equal(t, HeadersMinimal, cfg.Headers)
+	_, err = parseFlags(t, "-headers=firefox")
+	require.ErrorContains(t, err, `-headers: "firefox": want browser or minimal`)
+}

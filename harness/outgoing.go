@@ -36,9 +36,11 @@ func (vu *VU) build(req *Request, base *http.Request) (*http.Request, error) {
 	hreq.Proto, hreq.ProtoMajor, hreq.ProtoMinor = "HTTP/1.1", 1, 1
 	h := make(http.Header, requestHeaderHint)
 	hreq.Header = h
-	h["User-Agent"] = userAgentValues[vu.ua]
-	h["Accept"] = acceptValue
-	h["Accept-Language"] = languageValues[int(vu.ua)%len(languageValues)]
+	if vu.sim.cfg.Headers != HeadersMinimal {
+		h["User-Agent"] = userAgentValues[vu.ua]
+		h["Accept"] = acceptValue
+		h["Accept-Language"] = languageValues[int(vu.ua)%len(languageValues)]
+	}
 	if body != nil {
 		setBody(hreq, body)
 		h["Content-Type"] = contentTypeValue

@@ -143,3 +143,13 @@ func TestVU_traceparent(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+func TestVU_build_minimalHeaders(t *testing.T) {
+	vu := buildingUser(t, "http://127.0.0.1:8080")
+	vu.sim.cfg.Headers = HeadersMinimal
+	hreq, err := vu.build(Get("/x"), (&http.Request{}).WithContext(context.Background()))
+	require.NoError(t, err)
+	for _, h := range []string{"User-Agent", "Accept", "Accept-Language"} {
+		assert.Empty(t, hreq.Header.Get(h), h)
+	}
+}

@@ -39,19 +39,22 @@ const (
 // processes on a shared machine do not distort: cpu-ratio is plain's over
 // the harness's. A third loop, plain-hdr, is the plain loop sending the
 // headers every harness request carries (user agent, Accept,
-// Accept-Language, traceparent): ratio-hdr tells the harness's own cost
-// apart from what net/http spends on those headers. The target's CPU load
+// Accept-Language, traceparent), against the harness with -headers=browser:
+// ratio-hdr tells the harness's own cost apart from what net/http spends on
+// those headers. ratio is the harness with -headers=minimal (traceparent
+// only) against the bare plain loop. The target's CPU load
 // during each loop (-target-load, 1 = its core is saturated) tells whether
 // the generator was the bottleneck, as it must be for the ratio to mean
 // anything.
 func BenchmarkThroughput(b *testing.B) {
 	target := throughputTarget(b)
 	for b.Loop() {
-		var plain, plainHdr, harness reading
+		var plain, plainHdr, harness, browser reading
 		for range throughputRounds {
 			plain = plain.add(plainLoop(target, throughputWorkers, throughputWindow, false))
-			harness = harness.add(harnessLoop(b, target, throughputWorkers, throughputWindow, ""))
+			harness = harness.add(harnessLoop(b, target, throughputWorkers, throughputWindow, "", HeadersMinimal))
 			plainHdr = plainHdr.add(plainLoop(target, throughputWorkers, throughputWindow, true))
+			browser = browser.add(harnessLoop(b, target, throughputWorkers, throughputWindow, "", HeadersBrowser))
 		}
 		if plain.targetCPU > 0 {
 			b.ReportMetric(plain.targetLoad(), "plain-target-load")
@@ -61,8 +64,9 @@ func BenchmarkThroughput(b *testing.B) {
 		b.ReportMetric(plain.rate(), "plain-req/s")
 		b.ReportMetric(plainHdr.rate(), "plain-hdr-req/s")
 		b.ReportMetric(harness.rate(), "harness-req/s")
+		b.ReportMetric(browser.rate(), "harness-browser-req/s")
 		b.ReportMetric(harness.rate()/plain.rate(), "ratio")
-		b.ReportMetric(harness.rate()/plainHdr.rate(), "ratio-hdr")
+		b.ReportMetric(browser.rate()/plainHdr.rate(), "ratio-hdr")
 		if plain.cpu > 0 && harness.cpu > 0 {
 			b.ReportMetric(plain.cpuPerRequest(), "plain-cpu-us/req")
 			b.ReportMetric(harness.cpuPerRequest(), "harness-cpu-us/req")
@@ -148,8 +152,9 @@ func setHarnessHeaders(h http.Header, i int) {
 
 // harnessLoop runs the harness for window: workers users requesting GET /x
 // back to back, counted by an Observer.
-func harnessLoop(b *testing.B, target *helperTarget, workers int, window time.Duration, gateway string) reading {
+func harnessLoop(b *testing.B, target *helperTarget, workers int, window time.Duration, gateway, headers string) reading {
 	cfg := DefaultConfig()
+	cfg.Headers = headers
 	cfg.Pushgateway, cfg.PushInterval = gateway, time.Second
 	cfg.Target, cfg.Users, cfg.Think, cfg.Progress = target.URL, workers, "none", 0
 	cfg.ReportDir, cfg.Duration, cfg.Ramp = b.TempDir(), window, time.Nanosecond
