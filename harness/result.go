@@ -80,6 +80,7 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 		GoroutinesPeak:  goPeak,
 		GoroutineLeaks:  leaks,
 		LeakDescription: leakText,
+		FDLimit:         fdLimit(),
 	}
 	if r.pusher != nil {
 		s.Push = r.pusher.Stats()

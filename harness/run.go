@@ -225,9 +225,13 @@ func (s *Simulation) newRun(p *plan) (*run, error) {
 	} else {
 		r.notes = append(r.notes, "pushing off: no -pushgateway given")
 	}
+	if lim := fdLimit(); lim > 0 && uint64(cfg.Users) > lim/2 && cfg.Think == "none" {
+		r.notes = append(r.notes, fmt.Sprintf("%d users without think time may need more connections than the %d open files allowed (ulimit -n)", cfg.Users, lim))
+	}
 	for _, n := range r.notes {
 		log.Info(n)
 	}
+	log.Debug("limits", "open_files", fdLimit())
 	return r, nil
 }
 

@@ -179,6 +179,9 @@ func TestSimulation_errorAccounting(t *testing.T) {
 	require.NotNil(t, broken)
 	assert.EqualValues(t, 10, broken.Codes["500"])
 	assert.EqualValues(t, 10, s.Endpoint("GET /missing").ErrorsExpected)
+	if runtime.GOOS == "linux" {
+		assert.Positive(t, s.Resources.FDLimit, "the open-files limit is reported")
+	}
 	assert.FileExists(t, res(t, s.RunID, cfg))
 }
 
