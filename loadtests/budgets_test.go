@@ -57,10 +57,10 @@ func TestBudgets_SlowRouteFailsExactlyItsSubtest(t *testing.T) {
 		got[v[2]] = v[1]
 	}
 	assert.Equal(t, map[string]string{
-		"budget/p95/GET_/api/auth/me":    "FAIL",
-		"budget/p95/GET_/api/users":      "PASS",
+		"budget/p95/GET_/api/auth/me":     "FAIL",
+		"budget/p95/GET_/api/users":       "PASS",
 		"budget/p95/POST_/api/auth/login": "PASS",
-		"budget/error_rate":              "PASS",
+		"budget/error_rate":               "PASS",
 	}, got, text)
 	msg := regexp.MustCompile(`p95 of GET /api/auth/me was (\d+(\.\d+)?)ms, budget 150ms \(([\d,]+) samples\)`).FindStringSubmatch(text)
 	require.NotNil(t, msg, "the failure says what, against what, on how much data:\n%s", text)
