@@ -229,23 +229,7 @@ func (e *endpointStats) keepSlow(o *outcome) {
 // decodeError counts a response the journey could not read as an
 // unexpected error of kind decode (the request itself was already counted).
 func (r *Recorder) decodeError(e *endpointStats, arch int) {
-	r.errUnexpected.Add(1)
-	e.mu.Lock()
-	e.errUnexpected++
-	e.mu.Unlock()
-	a := r.archs[arch]
-	a.mu.Lock()
-	a.errUnexpected++
-	a.mu.Unlock()
-	r.iv.mu.Lock()
-	r.iv.errors[KindDecode]++
-	r.iv.mu.Unlock()
-	r.kindMu.Lock()
-	r.kinds[KindDecode]++
-	r.kindMu.Unlock()
-	if r.metrics != nil {
-		r.metrics.Error(e.route, KindDecode)
-	}
+	r.unmeasuredError(e, arch, KindDecode, false)
 }
 
 // circuitOpen counts a request its endpoint's open circuit kept from being
@@ -253,26 +237,37 @@ func (r *Recorder) decodeError(e *endpointStats, arch int) {
 // so error_rate and the abort check see the outage, but no latency sample
 // and no status code, since nothing was measured.
 func (r *Recorder) circuitOpen(e *endpointStats, arch int) {
-	r.requests.Add(1)
+	r.unmeasuredError(e, arch, KindCircuitOpen, true)
+}
+
+// unmeasuredError counts an unexpected error of kind on the endpoint, the
+// archetype, the timeline and the metrics, with no latency sample; as a
+// request too when asRequest (no other record of it exists).
+func (r *Recorder) unmeasuredError(e *endpointStats, arch int, kind string, asRequest bool) {
+	var n int64
+	if asRequest {
+		n = 1
+	}
+	r.requests.Add(n)
 	r.errUnexpected.Add(1)
 	e.mu.Lock()
-	e.requests++
+	e.requests += n
 	e.errUnexpected++
 	e.mu.Unlock()
 	a := r.archs[arch]
 	a.mu.Lock()
-	a.requests++
+	a.requests += n
 	a.errUnexpected++
 	a.mu.Unlock()
 	r.iv.mu.Lock()
-	r.iv.requests++
-	r.iv.errors[KindCircuitOpen]++
+	r.iv.requests += n
+	r.iv.errors[kind]++
 	r.iv.mu.Unlock()
 	r.kindMu.Lock()
-	r.kinds[KindCircuitOpen]++
+	r.kinds[kind]++
 	r.kindMu.Unlock()
 	if r.metrics != nil {
-		r.metrics.Error(e.route, KindCircuitOpen)
+		r.metrics.Error(e.route, kind)
 	}
 }
 
