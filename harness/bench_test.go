@@ -104,14 +104,16 @@ func BenchmarkThroughput_SlowGateway(b *testing.B) {
 	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"ok":true}`)) }))
 	defer srv.Close()
+	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(10 * time.Second):
 		case <-r.Context().Done():
+		case <-release: // the benchmark is over
 		}
 	}))
 	defer slow.Close()
-	defer slow.CloseClientConnections()
+	defer close(release)
 	for b.Loop() {
 		target := &helperTarget{URL: srv.URL}
 		without := harnessLoop(b, target, workers, window, "", HeadersBrowser).rate()
