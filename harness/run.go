@@ -345,7 +345,8 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 	if r.pusher != nil {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), finalPushWait+r.cfg.PushDeleteAfter)
 		if err := r.pusher.Stop(ctx); err != nil {
-			r.log.Warn("final push", "err", err)
+			// The pusher has warned once per kind of failure already.
+			r.log.Debug("final push", "err", err)
 		}
 		cancel()
 	}
