@@ -317,12 +317,3 @@ func validRunID(id string) bool {
 	}
 	return true
 }
-
-// redactURL hides the password of a URL's user info, for messages and logs.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<unparsable URL>"
-	}
-	return u.Redacted()
-}

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"time"
+
+	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
 // exchange sends the request and records its outcome; d gives it its
@@ -159,9 +160,9 @@ func tooLarge(n, limit int64) error {
 func (vu *VU) debugLog(req *Request, hreq *http.Request, resp *Response) {
 	attrs := []any{
 		"vu", vu.Index, "archetype", vu.Archetype, "endpoint", req.Name(),
-		"path", hreq.URL.Path, "query", redactQuery(hreq.URL.Query()),
+		"path", hreq.URL.Path, "query", redact.Query(hreq.URL.Query()),
 		"status", resp.Status, "latency", resp.Latency, "bytes", resp.Bytes,
-		"request_headers", redactHeaders(hreq.Header),
+		"request_headers", redact.Headers(hreq.Header),
 	}
 	if req.Body != nil {
 		raw, _ := req.body()
@@ -177,13 +178,4 @@ func (vu *VU) debugLog(req *Request, hreq *http.Request, resp *Response) {
 		attrs = append(attrs, "err", redactError(resp.Err))
 	}
 	vu.sim.log.Debug("request", attrs...)
-}
-
-// redactError keeps an error's text but hides URL credentials in it.
-func redactError(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Op + " " + redactURL(ue.URL) + ": " + ue.Err.Error()
-	}
-	return err.Error()
 }

@@ -1,96 +1,20 @@
 package harness
 
-import (
-	"encoding/json"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-)
+import "github.com/trafficsim/trafficsim/harness/redact"
 
-// Redacted replaces every secret in logs and reports.
-const Redacted = "[REDACTED]"
-
-// maxLoggedBody bounds a body written to the debug log.
-const maxLoggedBody = 2048
-
-// sensitiveKey reports whether a JSON key, header or query parameter holds a
-// secret: passwords, tokens, keys, cookies, authorization.
-func sensitiveKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, s := range []string{"password", "token", "secret", "authorization", "cookie", "api_key", "apikey", "session"} {
-		if strings.Contains(k, s) {
-			return true
-		}
-	}
-	return false
-}
+// Redacted replaces every secret in logs and reports (see package redact,
+// the one path every URL, header and body of a message goes through).
+const Redacted = redact.Redacted
 
 // RedactJSON returns a JSON body with the value of every sensitive key
-// replaced by [REDACTED], at any depth. A body that is not JSON is not shown
-// at all (it could hold anything), only its size.
-func RedactJSON(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return "<" + strconv.Itoa(len(b)) + " bytes, not JSON>"
-	}
-	out, err := json.Marshal(redactValue(v))
-	if err != nil {
-		return "<unprintable>"
-	}
-	if len(out) > maxLoggedBody {
-		return string(out[:maxLoggedBody]) + "…"
-	}
-	return string(out)
-}
+// replaced by [REDACTED], at any depth; see redact.JSON.
+func RedactJSON(b []byte) string { return redact.JSON(b) }
 
-func redactValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			if sensitiveKey(k) {
-				t[k] = Redacted
-			} else {
-				t[k] = redactValue(x)
-			}
-		}
-	case []any:
-		for i, x := range t {
-			t[i] = redactValue(x)
-		}
-	}
-	return v
-}
+// redactURL hides the credentials of a URL, for messages and logs.
+func redactURL(raw string) string { return redact.URL(raw) }
 
-func redactHeaders(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for k, vs := range h {
-		if sensitiveKey(k) {
-			out[k] = Redacted
-			continue
-		}
-		out[k] = strings.Join(vs, ", ")
-	}
-	return out
-}
-
-func redactQuery(q url.Values) string {
-	if len(q) == 0 {
-		return ""
-	}
-	c := url.Values{}
-	for k, vs := range q {
-		if sensitiveKey(k) {
-			c.Set(k, Redacted)
-			continue
-		}
-		c[k] = vs
-	}
-	return c.Encode()
-}
+// redactError keeps an error's text but hides the credentials in it.
+func redactError(err error) string { return redact.Error(err) }
 
 // userAgents are real browsers' User-Agent strings; each user keeps one.
 var userAgents = [...]string{

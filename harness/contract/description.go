@@ -15,6 +15,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	redactpkg "github.com/trafficsim/trafficsim/harness/redact"
 )
 
 // Limits of loading a description.
@@ -80,7 +82,7 @@ func Load(ctx context.Context, src string, client *http.Client) (*Description, e
 // Parse is Load for a document already in memory (JSON or YAML); name says
 // where it came from, in errors and in the summary's notes.
 func Parse(ctx context.Context, name string, data []byte) (*Description, error) {
-	shown := redactSource(name)
+	shown := redactpkg.URL(name)
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	loader.IsExternalRefsAllowed = false
@@ -190,7 +192,7 @@ func mergeParams(item, op openapi3.Parameters) openapi3.Parameters {
 
 // fetch GETs a description over HTTP.
 func fetch(ctx context.Context, u *url.URL, client *http.Client) ([]byte, error) {
-	shown := u.Redacted()
+	shown := redactpkg.ParsedURL(u)
 	if client == nil {
 		client = &http.Client{Timeout: DefaultLoadTimeout}
 	}
@@ -237,12 +239,4 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("-openapi: %s is larger than %d bytes", path, MaxDocumentBytes)
 	}
 	return data, nil
-}
-
-// redactSource hides the password of a URL source.
-func redactSource(src string) string {
-	if u, err := url.Parse(src); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return src
 }

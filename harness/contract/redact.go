@@ -3,13 +3,13 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/trafficsim/trafficsim/harness"
+	redactpkg "github.com/trafficsim/trafficsim/harness/redact"
 )
 
 // MaxExampleLen bounds the text of one violation example in the summary.
@@ -18,34 +18,14 @@ const MaxExampleLen = 300
 // maxShownValue bounds an offending value quoted in an example.
 const maxShownValue = 40
 
-// sensitiveWords mark a JSON key, header or parameter whose value is a
-// secret; the harness redacts the same words in its logs.
-var sensitiveWords = []string{"password", "token", "secret", "authorization", "cookie", "api_key", "apikey", "session"}
+// sensitiveKey reports whether a JSON key, header or parameter names a
+// secret, by the same words as every other redaction of the harness.
+func sensitiveKey(k string) bool { return redactpkg.SensitiveKey(k) }
 
-func sensitiveKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, w := range sensitiveWords {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
-}
-
-var (
-	// credentialRE matches an authorization scheme and its credentials.
-	credentialRE = regexp.MustCompile(`(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{4,}`)
-	// secretValueRE matches key: value or key=value where the key names a
-	// secret; the value is a quoted string or a bare word.
-	secretValueRE = regexp.MustCompile(`(?i)("?[a-z0-9_.-]*(?:password|token|secret|authorization|cookie|api_?key|session)[a-z0-9_.-]*"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\s,;&}\]]+)`)
-)
-
-// redact scrubs secrets from a text meant for a report: the values of keys
-// that name a secret and the credentials after Bearer or Basic.
-func redact(s string) string {
-	s = credentialRE.ReplaceAllString(s, "$1 "+harness.Redacted)
-	return secretValueRE.ReplaceAllString(s, "${1}"+harness.Redacted)
-}
+// redact scrubs secrets from a text meant for a report: URL userinfo, the
+// values of keys that name a secret and the credentials after Bearer or
+// Basic (see package redact).
+func redact(s string) string { return redactpkg.Text(s) }
 
 // truncate cuts s to at most n bytes on a character boundary, marking the
 // cut with an ellipsis.

@@ -28,20 +28,6 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-func TestRedactRawURL(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{name: "no userinfo", in: "http://[::1", want: "http://[::1"},
-		{name: "userinfo", in: "http://u:secret@[::1/x", want: "http://xxxxx@[::1/x"},
-		{name: "at sign in path only", in: "http://[::1/a@b", want: "http://[::1/a@b"},
-		{name: "no scheme", in: "u:secret@host", want: "xxxxx@host"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, redactRawURL(tt.in))
-		})
-	}
-}
-
 func TestClassify(t *testing.T) {
 	gw := &gateway{secret: "pw"}
 	tests := []struct {

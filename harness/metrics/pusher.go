@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
 // Pusher defaults, used where PusherConfig leaves a field zero.
@@ -186,15 +188,15 @@ func parseGateway(raw string) (*gateway, error) {
 		if errors.As(err, &uerr) {
 			err = uerr.Err // url.Error repeats the raw URL, password included
 		}
-		return nil, fmt.Errorf("-pushgateway: parse URL %q: %w", redactRawURL(raw), err)
+		return nil, fmt.Errorf("-pushgateway: parse URL %q: %w", redact.URL(raw), err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("-pushgateway: URL %q: scheme must be http or https", u.Redacted())
+		return nil, fmt.Errorf("-pushgateway: URL %q: scheme must be http or https", redact.ParsedURL(u))
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("-pushgateway: URL %q: no host", u.Redacted())
+		return nil, fmt.Errorf("-pushgateway: URL %q: no host", redact.ParsedURL(u))
 	}
-	gw := &gateway{redacted: u.Redacted()}
+	gw := &gateway{redacted: redact.ParsedURL(u)}
 	if u.User != nil {
 		gw.auth = true
 		gw.user = u.User.Username()
@@ -203,9 +205,6 @@ func parseGateway(raw string) (*gateway, error) {
 		gw.secret = gw.pass
 		if !hasPass { // a userinfo of one part is often a token: hide it too
 			gw.secret = gw.user
-			r := *u
-			r.User = url.User("xxxxx")
-			gw.redacted = r.String()
 		}
 	}
 	u.User = nil
@@ -214,28 +213,9 @@ func parseGateway(raw string) (*gateway, error) {
 	return gw, nil
 }
 
-// redactRawURL hides the userinfo of a URL that does not parse.
-func redactRawURL(raw string) string {
-	rest, scheme := raw, ""
-	if i := strings.Index(raw, "://"); i >= 0 {
-		scheme, rest = raw[:i+3], raw[i+3:]
-	}
-	authority := rest
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		authority = rest[:i]
-	}
-	if i := strings.LastIndex(authority, "@"); i >= 0 {
-		return scheme + "xxxxx@" + rest[i+1:]
-	}
-	return raw
-}
-
 // redact removes the gateway's credentials from s.
 func (gw *gateway) redact(s string) string {
-	if gw.secret != "" {
-		s = strings.ReplaceAll(s, gw.secret, "xxxxx")
-	}
-	return s
+	return redact.Secrets(redact.Text(s), gw.secret)
 }
 
 // redactErr returns err with the gateway's credentials removed from its
