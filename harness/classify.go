@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"syscall"
+
+	"github.com/trafficsim/trafficsim/harness/outbound"
 )
 
 // Error kinds, the values of the kind label and of summary.errors_by_kind.
@@ -17,12 +19,24 @@ const (
 	KindReset        = "reset"
 	KindDNS          = "dns"
 	KindTLS          = "tls"
+	KindHTTP3xx      = "http_3xx"
 	KindHTTP4xx      = "http_4xx"
 	KindHTTP5xx      = "http_5xx"
 	KindBodyTooLarge = "body_too_large"
 	KindDecode       = "decode"
 	KindInterrupted  = "interrupted"
 	KindOther        = "other"
+
+	// Resource exhaustion of the generator's machine, each a kind of its
+	// own (not other) and warned once with the limit and what to do:
+	// EMFILE/ENFILE, EADDRINUSE, EADDRNOTAVAIL.
+	KindTooManyOpenFiles = "too_many_open_files"
+	KindAddrInUse        = "addr_in_use"
+	KindNoPorts          = "no_ports"
+
+	// KindRemoteRefused is a request the outbound guard did not send: its
+	// destination (or a redirect's) is not loopback and -allow-remote is off.
+	KindRemoteRefused = "remote_refused"
 
 	// KindCircuitOpen is a request not sent because its endpoint's circuit
 	// breaker is open (-breaker): the outage stays visible in error_rate.
@@ -41,6 +55,14 @@ func classify(err error) string {
 		netErr  net.Error
 	)
 	switch {
+	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
+		return KindTooManyOpenFiles
+	case errors.Is(err, syscall.EADDRINUSE):
+		return KindAddrInUse
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return KindNoPorts
+	case errors.Is(err, outbound.ErrNotLoopback):
+		return KindRemoteRefused
 	case errors.Is(err, context.Canceled):
 		return KindInterrupted
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, syscall.ETIMEDOUT):
@@ -70,6 +92,8 @@ func statusKind(status int) string {
 		return KindHTTP5xx
 	case status >= 400:
 		return KindHTTP4xx
+	case status >= 300:
+		return KindHTTP3xx
 	default:
 		return KindOther
 	}

@@ -21,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trafficsim/trafficsim/harness/outbound"
 )
 
 // startNXDomainServer answers every DNS query on a loopback UDP port with
@@ -171,7 +173,7 @@ func TestClassify_realErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := &http.Transport{
 				DialContext:       (&net.Dialer{Resolver: resolver, Timeout: 5 * time.Second}).DialContext,
-				TLSClientConfig:   tlsConfig(tt.insecure),
+				TLSClientConfig:   outbound.TLSConfig(tt.insecure),
 				DisableKeepAlives: true,
 			}
 			t.Cleanup(tr.CloseIdleConnections)
@@ -254,7 +256,7 @@ func TestStatusKind(t *testing.T) {
 	}{
 		{500, KindHTTP5xx}, {503, KindHTTP5xx}, {599, KindHTTP5xx},
 		{400, KindHTTP4xx}, {404, KindHTTP4xx}, {429, KindHTTP4xx},
-		{302, KindOther}, {204, KindOther}, {101, KindOther},
+		{302, KindHTTP3xx}, {301, KindHTTP3xx}, {308, KindHTTP3xx}, {204, KindOther}, {101, KindOther},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) { assert.Equal(t, tt.want, statusKind(tt.status)) })

@@ -2,7 +2,16 @@ package harness
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
 // CleanupScope tells a CleanupFunc what it may delete: what run RunID
@@ -13,7 +22,14 @@ type CleanupScope struct {
 	Final bool
 	// Shard is the part of the population this process ran; the users of
 	// other shards belong to their own processes, still running or not.
-	Shard    Shard
+	Shard Shard
+	// Target is the base URL of the service under test, as -target.
+	Target string
+	// Client is bound to the target as the run's users are: the outbound
+	// guard (loopback only unless -allow-remote, each redirect checked,
+	// credentials never sent to another origin), -insecure and -timeout.
+	// Use it rather than a client of your own, which would ignore them.
+	Client   *http.Client
 	finished func(int) bool
 }
 
@@ -38,19 +54,73 @@ func (c CleanupScope) WithFinished(fn func(index int) bool) CleanupScope {
 	return c
 }
 
-// cleanup runs the cleanup functions on a fresh context with its own deadline.
+// cleanup runs the cleanup functions on a fresh context with its own
+// deadline. A failure is warned at once, kept for the summary's notes and
+// fails the test at the end of Run (cleanupErr): data left behind is never
+// silent, whether the periodic or the final cleanup left it.
 func (r *run) cleanup(parent context.Context, final bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), cleanupDeadline)
 	defer cancel()
-	scope := CleanupScope{RunID: r.runID, Final: final, Shard: r.cfg.Shard, finished: r.finished}
+	scope := CleanupScope{RunID: r.runID, Final: final, Shard: r.cfg.Shard, finished: r.finished,
+		Target: r.target.String(), Client: r.cleanupClient}
 	for _, fn := range r.sim.cleanups {
-		if err := fn(ctx, scope); err != nil {
-			r.log.Warn("cleanup", "final", final, "err", err)
-			if final { // the periodic ones run beside the main goroutine
-				r.notes = append(r.notes, "cleanup failed: "+err.Error())
+		err := fn(ctx, scope)
+		r.cleanups.record(final, err)
+		if err != nil {
+			when := "periodic"
+			if final {
+				when = "final"
 			}
+			r.log.Warn("cleanup failed", "cleanup", when, "err", redact.Error(err))
 		}
 	}
+	r.cleanupClient.CloseIdleConnections()
+}
+
+// cleanupLog is what the run's cleanups did, written by the periodic
+// cleaner and the final cleanup.
+type cleanupLog struct {
+	mu       sync.Mutex
+	runs     int
+	failures []string // "final cleanup: why", redacted
+}
+
+func (l *cleanupLog) record(final bool, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.runs++
+	if err == nil {
+		return
+	}
+	when := "periodic cleanup"
+	if final {
+		when = "final cleanup"
+	}
+	l.failures = append(l.failures, when+": "+redact.Error(err))
+}
+
+// notes are the summary's lines about failed cleanups.
+func (l *cleanupLog) notes() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]string, 0, len(l.failures))
+	for _, f := range l.failures {
+		out = append(out, "cleanup failed: "+f)
+	}
+	return out
+}
+
+// cleanupErr is the error that fails the test when a cleanup failed,
+// naming how many failed, why, and what is left.
+func (r *run) cleanupErr() error {
+	l := &r.cleanups
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.failures) == 0 {
+		return nil
+	}
+	return fmt.Errorf("cleanup failed %d of %d times; what it did not delete of run %s is still on the target:\n  %s",
+		len(l.failures), l.runs, r.runID, strings.Join(l.failures, "\n  "))
 }
 
 // startCleaner runs the cleanup every -cleanup-interval in -continuous mode
@@ -84,4 +154,31 @@ func (r *run) finished(i int) bool {
 	defer r.activeMu.Unlock()
 	_, active := r.activeIdx[i]
 	return !active
+}
+
+// checkWritable creates dir and writes a file in it, so that a report
+// folder that cannot be written fails the run before its first request
+// rather than losing the reports after its last.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("%s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	_, werr := f.WriteString("trafficsim")
+	cerr := f.Close()
+	rerr := os.Remove(name)
+	if err := errors.Join(werr, cerr, rerr); err != nil {
+		return fmt.Errorf("%s is not writable: %w", dir, err)
+	}
+	return nil
+}
+
+// fallbackReportDir is where a run's reports go when -report-dir cannot be
+// written at the end: a folder of the run's own in the temporary folder.
+func fallbackReportDir(runID string) string {
+	return filepath.Join(os.TempDir(), "trafficsim-"+runID)
 }

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/trafficsim/trafficsim/harness/outbound"
+	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
 // Defaults of a run. Each is the value of the flag of the same meaning when
@@ -54,6 +55,13 @@ type Config struct {
 	AllowRemote bool
 	// Insecure skips TLS verification (opt-in only).
 	Insecure bool
+	// FollowRedirects makes users follow redirects as a browser does
+	// (DefaultConfig: true): at most outbound.MaxRedirects hops, 301, 302
+	// and 303 as a GET without body, 307 and 308 with method and body,
+	// credentials only to the same origin; the request keeps its route
+	// template's name and its latency covers every hop. Off, a 3xx is the
+	// answer, an error of kind http_3xx unless the request expects it.
+	FollowRedirects bool
 
 	Users       int
 	MinRequests int
@@ -117,6 +125,10 @@ type Config struct {
 	Debug    bool
 	Progress time.Duration
 
+	// problems are what reading the flags found (a -stages that does not
+	// parse), reported by Validate with everything else.
+	problems []error
+
 	// RecordSequences keeps every user's sequence of request names in the
 	// Result (for reproducibility checks; costs memory).
 	RecordSequences bool
@@ -137,6 +149,7 @@ func DefaultConfig() Config {
 		MaxBody:         DefaultMaxBody,
 		TraceSample:     DefaultTraceSample,
 		Headers:         HeadersBrowser,
+		FollowRedirects: true,
 		Breaker:         DefaultBreaker,
 		PushInterval:    DefaultPushInterval,
 		PushGC:          DefaultPushGC,
@@ -153,7 +166,7 @@ func (c *Config) OpenModel() bool { return c.Rate > 0 || len(c.Stages) > 0 }
 // Validate checks the configuration on its own (archetypes are checked by
 // the Simulation) and returns every problem at once, each naming its flag.
 func (c *Config) Validate() error {
-	var errs []error
+	errs := append([]error(nil), c.problems...)
 	bad := func(flag, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("-%s: %s", flag, fmt.Sprintf(format, args...)))
 	}
@@ -279,32 +292,31 @@ func (c *Config) Validate() error {
 // when allowRemote is set: a load test aimed at the wrong host by a typo is
 // an incident, so reaching past this machine must be asked for.
 func checkTarget(target string, allowRemote bool) error {
+	shown := redact.URL(target) // the URL may carry a password
 	u, err := url.Parse(target)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL: %w", target, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text repeats the raw URL
+		}
+		return fmt.Errorf("%q is not a URL: %w", shown, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q must start with http:// or https://", target)
+		return fmt.Errorf("%q must start with http:// or https://", shown)
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("%q has no host", target)
+		return fmt.Errorf("%q has no host", shown)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q must be a base URL without query or fragment", target)
+		return fmt.Errorf("%q must be a base URL without query or fragment", shown)
 	}
 	if !allowRemote && !isLoopback(u.Hostname()) {
-		return fmt.Errorf("%q is not a loopback address; pass -allow-remote (or TRAFFICSIM_ALLOW_REMOTE=1) to send traffic to another host", target)
+		return fmt.Errorf("%q is not a loopback address; pass -allow-remote (or TRAFFICSIM_ALLOW_REMOTE=1) to send traffic to another host", shown)
 	}
 	return nil
 }
 
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func isLoopback(host string) bool { return outbound.IsLoopbackHost(host) }
 
 func validRunID(id string) bool {
 	if len(id) == 0 || len(id) > 48 {

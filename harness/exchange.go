@@ -50,14 +50,18 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	resp.TraceID = o.traceID
 
 	d.start()
-	hres, err := r.transport.RoundTrip(hreq)
+	hres, err := vu.roundTrip(hreq) // redirects followed: latency covers every hop
 	if err == nil {
 		resp.Status = hres.StatusCode
 		resp.Header = hres.Header
 		resp.Body, resp.Bytes, err = readCapped(hres.Body, hres.ContentLength, r.cfg.MaxBody)
 		hres.Body.Close()
 		if vu.jar != nil || len(hres.Header["Set-Cookie"]) > 0 {
-			vu.cookies().SetCookies(hreq.URL, hres.Cookies())
+			at := hreq.URL
+			if hres.Request != nil {
+				at = hres.Request.URL // where the last hop answered
+			}
+			vu.cookies().SetCookies(at, hres.Cookies())
 		}
 	}
 	d.stop()
@@ -80,6 +84,7 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 		if o.kind != KindInterrupted && r.stopping() && r.reqCtx.Err() != nil {
 			o.kind = KindInterrupted
 		}
+		r.exhausted.note(r, o.kind) // out of files, addresses, ports: warned once
 	case req.accepts(resp.Status):
 		resp.OK = true
 		o.expected = req.injected

@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -47,6 +46,7 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&c.Target, "target", "", "base URL of the service under test (default: start the reference user service in-process)")
 	fs.BoolVar(&c.AllowRemote, "allow-remote", false, "allow a -target that is not a loopback address")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
+	fs.BoolVar(&c.FollowRedirects, "follow-redirects", c.FollowRedirects, "users follow redirects as a browser does (false: a 3xx is the answer, kind http_3xx)")
 	fs.IntVar(&c.Users, "users", c.Users, "number of virtual users (closed model)")
 	fs.IntVar(&c.MinRequests, "min-request-count", c.MinRequests, "fewest requests a user makes")
 	fs.IntVar(&c.MaxRequests, "max-request-count", c.MaxRequests, "most requests a user makes")
@@ -130,9 +130,11 @@ func (f *Flags) Config() (Config, error) {
 		errs = append(errs, fmt.Errorf("-shard: %w", err))
 	}
 	c.Shard = sh
-	if err := errors.Join(errs...); err != nil {
-		return c, err
-	}
+	// Every problem at once: what reading the flags found and what
+	// Validate finds, in one message. Config keeps the first kind, so a
+	// caller that leaves reporting to Simulation.Run (which adds the
+	// archetypes' and budgets' problems) loses none.
+	c.problems = errs
 	return c, c.Validate()
 }
 

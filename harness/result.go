@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"crypto/tls"
 	"fmt"
 	"regexp"
 	"testing"
@@ -28,10 +27,6 @@ type Result struct {
 
 	budgets  []budget.Budget
 	writeErr error
-}
-
-func tlsConfig(insecure bool) *tls.Config {
-	return &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12} //nolint:gosec // opt-in -insecure
 }
 
 var leakedGoroutine = regexp.MustCompile(`Goroutine \d+ in state `)

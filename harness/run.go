@@ -25,6 +25,8 @@ import (
 
 	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/harness/metrics"
+	"github.com/trafficsim/trafficsim/harness/outbound"
+	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
 // Bounds of the stop sequence, so a stop ends in bounded time whatever the
@@ -34,6 +36,7 @@ const (
 	cleanupDeadline = 15 * time.Second // for -cleanup at the end
 	finalPushWait   = 5 * time.Second  // for the final push
 	preflightWait   = 4 * time.Second  // for the target to answer at start
+	preflightTry    = 2 * time.Second  // for one try of it
 	tickInterval    = time.Second
 )
 
@@ -78,6 +81,10 @@ type run struct {
 
 	journeyErrs atomic.Int64
 	notes       []string
+
+	cleanupClient *http.Client
+	cleanups      cleanupLog
+	exhausted     exhaustion
 }
 
 // stopping reports whether the run is stopping: no new request may start.
@@ -113,21 +120,23 @@ func version() string {
 // Run runs the simulation to its end — every user's budget spent, -duration
 // over, a signal, ctx cancelled or an abort budget broken — and returns its
 // result, with reports written. Bad configuration fails the test before
-// the first request, naming every problem at once.
+// the first request, naming every problem at once: flags, archetypes,
+// budgets and the report folder. A cleanup that fails fails the test too.
 func (s *Simulation) Run(ctx context.Context) *Result {
 	s.tb.Helper()
-	p, err := s.plan()
+	runID := s.cfg.RunID
+	if runID == "" {
+		runID = newRunID()
+	}
+	reportDir := s.cfg.ReportDir
+	if reportDir == "" {
+		reportDir = filepath.Join(moduleRoot(), DefaultReportRoot, runID)
+	}
+	p, budgets, err := s.check(reportDir)
 	if err != nil {
 		s.tb.Fatalf("trafficsim: invalid configuration:\n%v", err)
 	}
-	if s.cfg.Target == "" {
-		s.tb.Fatalf("trafficsim: invalid configuration:\n-target: no target to send traffic to")
-	}
-	budgets, err := s.budgets()
-	if err != nil {
-		s.tb.Fatalf("trafficsim: invalid budgets:\n%v", err)
-	}
-	r, err := s.newRun(p)
+	r, err := s.newRun(p, runID, reportDir)
 	if err != nil {
 		s.tb.Fatalf("trafficsim: %v", err)
 	}
@@ -138,7 +147,27 @@ func (s *Simulation) Run(ctx context.Context) *Result {
 	if res.writeErr != nil {
 		s.tb.Errorf("trafficsim: writing reports: %v", res.writeErr)
 	}
+	if err := r.cleanupErr(); err != nil {
+		s.tb.Errorf("trafficsim: %v", err)
+	}
 	return res
+}
+
+// check gathers every problem of the configuration, the archetypes, the
+// budgets and the report folder (created and checked writable), so one
+// message names them all before any request.
+func (s *Simulation) check(reportDir string) (*plan, []budget.Budget, error) {
+	p, err := s.plan()
+	errs := []error{err}
+	if s.cfg.Target == "" {
+		errs = append(errs, errors.New("-target: no target to send traffic to"))
+	}
+	budgets, err := s.budgets()
+	errs = append(errs, err)
+	if err := checkWritable(reportDir); err != nil {
+		errs = append(errs, fmt.Errorf("-report-dir: %w", err))
+	}
+	return p, budgets, errors.Join(errs...)
 }
 
 // budgets parses the run's budgets: -budgets file, then -budget flags.
@@ -162,19 +191,13 @@ func (s *Simulation) budgets() ([]budget.Budget, error) {
 	return out, errors.Join(errs...)
 }
 
-func (s *Simulation) newRun(p *plan) (*run, error) {
+func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	cfg := s.cfg
 	target, err := url.Parse(strings.TrimSuffix(cfg.Target, "/"))
 	if err != nil {
-		return nil, fmt.Errorf("-target: %w", err)
+		return nil, fmt.Errorf("-target: %s", redact.Error(err))
 	}
-	runID := cfg.RunID
-	if runID == "" {
-		runID = newRunID()
-	}
-	if cfg.ReportDir == "" {
-		cfg.ReportDir = filepath.Join(moduleRoot(), DefaultReportRoot, runID)
-	}
+	cfg.ReportDir = reportDir
 	level := slog.LevelInfo
 	if cfg.Debug {
 		level = slog.LevelDebug
@@ -198,6 +221,7 @@ func (s *Simulation) newRun(p *plan) (*run, error) {
 		notes:     append([]string(nil), p.notes...),
 	}
 	r.transport = newTransport(cfg)
+	r.cleanupClient = NewClient(cfg)
 	r.coll = metrics.New(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: version()})
 	r.reg = prometheus.NewRegistry()
 	if err := r.coll.Register(r.reg); err != nil {
@@ -215,9 +239,14 @@ func (s *Simulation) newRun(p *plan) (*run, error) {
 		if cfg.Shard.Count > 1 {
 			instance = cfg.Shard.Instance()
 		}
+		// The pusher's client is the run's own, but with the pusher's
+		// per-attempt timeout: the Pushgateway is a destination like any.
+		push := outboundOptions(cfg)
+		push.Timeout = metrics.DefaultPushTimeout
 		r.pusher, err = metrics.NewPusher(metrics.PusherConfig{
 			URL: cfg.Pushgateway, Job: cfg.Name, Instance: instance, RunID: runID,
 			Interval: cfg.PushInterval, GC: cfg.PushGC, DeleteAfter: cfg.PushDeleteAfter, Logger: log,
+			Client: outbound.NewClient(push),
 		}, r.reg)
 		if err != nil {
 			return nil, err
@@ -258,7 +287,12 @@ func moduleRoot() string {
 func (r *run) preflight(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightWait)
 	defer cancel()
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig(r.cfg.Insecure)}, Timeout: 2 * time.Second}
+	// The run's own client: the outbound guard, -insecure, redirects
+	// checked hop by hop (a target answering 302 to another host sends
+	// nothing there).
+	pc := r.cfg
+	pc.Timeout = min(pc.Timeout, preflightTry)
+	client := NewClient(pc)
 	defer client.CloseIdleConnections()
 	var last error
 	for {
@@ -270,6 +304,9 @@ func (r *run) preflight(ctx context.Context) error {
 		if err == nil {
 			resp.Body.Close()
 			return nil
+		}
+		if errors.Is(err, outbound.ErrNotLoopback) {
+			return fmt.Errorf("%s", outbound.Describe(err)) // no use retrying
 		}
 		last = err
 		t := time.NewTimer(200 * time.Millisecond)
@@ -342,6 +379,8 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 	if r.cfg.Cleanup {
 		r.cleanup(parent, true)
 	}
+	r.notes = append(r.notes, r.cleanups.notes()...)
+	r.notes = append(r.notes, r.exhausted.summaryNotes()...)
 	if r.pusher != nil {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), finalPushWait+r.cfg.PushDeleteAfter)
 		if err := r.pusher.Stop(ctx); err != nil {
