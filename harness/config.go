@@ -262,6 +262,8 @@ func (c *Config) Validate() error {
 	if c.Pushgateway != "" {
 		if u, err := url.Parse(c.Pushgateway); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("pushgateway", "%q is not an http(s) URL with a host", redactURL(c.Pushgateway))
+		} else if !c.AllowRemote && !isLoopback(u.Hostname()) {
+			bad("pushgateway", "%q is not a loopback address; pass -allow-remote to push to another host", redactURL(c.Pushgateway))
 		}
 		if c.PushInterval <= 0 {
 			bad("push-interval", "must be positive, got %s", c.PushInterval)
@@ -278,6 +280,10 @@ func (c *Config) Validate() error {
 	}
 	if c.AbortWindow <= 0 {
 		bad("abort-window", "must be positive, got %s", c.AbortWindow)
+	}
+	if u, err := url.Parse(c.OpenAPI); err == nil && (u.Scheme == "http" || u.Scheme == "https") &&
+		!c.AllowRemote && !isLoopback(u.Hostname()) {
+		bad("openapi", "%q is not a loopback address; pass -allow-remote to fetch it from another host", redactURL(c.OpenAPI))
 	}
 	if c.ValidateSample < 0 || c.ValidateSample > 100 {
 		bad("validate-sample", "must be a percentage from 0 to 100, got %g", c.ValidateSample)

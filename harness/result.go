@@ -27,6 +27,7 @@ type Result struct {
 
 	budgets  []budget.Budget
 	writeErr error
+	written  string // the folder the reports are in; empty when none
 }
 
 var leakedGoroutine = regexp.MustCompile(`Goroutine \d+ in state `)
@@ -87,13 +88,42 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 	}
 	s.Budgets = budget.Evaluate(s, budgets)
 	res := &Result{Summary: s, Dir: r.cfg.ReportDir, Registry: r.reg, Sequences: r.sequences, budgets: budgets}
-	res.writeErr = reports.WriteAll(res.Dir, s)
+	res.writeErr = res.write()
 	if err := reports.WriteTable(r.sim.tb.Output(), s); err != nil {
 		r.log.Warn("table", "err", err)
 	}
+	where := res.Dir
+	if res.written == "" {
+		where = "not written"
+	}
 	r.log.Info("run finished", "requests", s.Requests, "rps", fmt.Sprintf("%.0f", s.RPS),
-		"errors_unexpected", s.ErrorsUnexpected, "partial", s.Partial, "reports", res.Dir)
+		"errors_unexpected", s.ErrorsUnexpected, "partial", s.Partial, "reports", where)
 	return res
+}
+
+// write writes the reports to res.Dir. When that fails (the folder was
+// removed or made unwritable during the run) they go to a folder of the
+// run's own in the temporary folder, res.Dir becomes that folder, and the
+// error names both; the summary is lost only when neither can be written.
+func (res *Result) write() error {
+	res.written = ""
+	err := reports.WriteAll(res.Dir, res.Summary)
+	if err == nil {
+		res.written = res.Dir
+		return nil
+	}
+	fallback := fallbackReportDir(res.Summary.RunID)
+	if fallback == res.Dir {
+		return err
+	}
+	note := fmt.Sprintf("reports could not be written to %s (%v); written to %s instead", res.Dir, err, fallback)
+	res.Summary.Notes = append(res.Summary.Notes, note)
+	if ferr := reports.WriteAll(fallback, res.Summary); ferr != nil {
+		res.Summary.Notes = res.Summary.Notes[:len(res.Summary.Notes)-1]
+		return fmt.Errorf("%w; the fallback %s failed too: %w", err, fallback, ferr)
+	}
+	res.Dir, res.written = fallback, fallback
+	return fmt.Errorf("%w; the reports were written to %s instead", err, fallback)
 }
 
 // SummaryFiller is an Observer that adds its findings (coverage, contract
@@ -114,7 +144,7 @@ func (res *Result) Check(t *testing.T, exprs ...string) {
 	}
 	all := append(append([]budget.Budget(nil), res.budgets...), extra...)
 	res.Summary.Budgets = budget.Evaluate(res.Summary, all)
-	if err := reports.WriteAll(res.Dir, res.Summary); err != nil {
+	if err := res.write(); err != nil {
 		t.Errorf("trafficsim: writing reports: %v", err)
 	}
 	for _, v := range res.Summary.Budgets {

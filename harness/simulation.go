@@ -84,11 +84,15 @@ type plan struct {
 	notes      []string
 }
 
-// Validate checks the configuration and the archetypes together and returns
-// every problem at once, each naming its flag or archetype.
+// Validate checks the configuration, the archetypes and the budgets
+// together and returns every problem at once, each naming its flag,
+// archetype or budget. Run checks the same, and the report folder, before
+// its first request; call Validate to fail earlier, before setup of your
+// own sends anything.
 func (s *Simulation) Validate() error {
 	_, err := s.plan()
-	return err
+	_, berr := s.budgets()
+	return errors.Join(err, berr)
 }
 
 func (s *Simulation) plan() (*plan, error) {

@@ -1,7 +1,9 @@
 package loadtests
 
 import (
+	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/hex"
 	"flag"
 	"os"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/trafficsim/trafficsim/fixtures/userservice"
 	"github.com/trafficsim/trafficsim/harness"
+	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/harness/contract"
 	"github.com/trafficsim/trafficsim/loadtests/journeys"
 )
@@ -24,16 +27,24 @@ var (
 	explorer      = flag.Int("explorer", 0, "weight of an explorer archetype that sends the operations no journey reached (0: none)")
 )
 
-// defaultBudgetFile holds the CI thresholds of Populate, beside the code.
+// The CI thresholds of Populate live beside the code, in budgets.yaml, and
+// are compiled into the test binary: without -budgets they hold the same
+// from `go test`, from a compiled loadtests.test run in any folder, and in
+// a container that has only the binary.
 const defaultBudgetFile = "budgets.yaml"
+
+//go:embed budgets.yaml
+var defaultBudgets []byte
 
 // TestPopulate is the main job: the four archetypes of the original design
 // against the target, with the budgets of budgets.yaml.
 func TestPopulate(t *testing.T) {
-	cfg, err := simFlags.Config()
-	require.NoError(t, err, "trafficsim flags")
+	// Problems of the flags are not fatal here: the simulation's Validate
+	// reports them together with those of the archetypes and budgets, in
+	// one message, before any request.
+	cfg, _ := simFlags.Config()
 	if cfg.BudgetFile == "" {
-		cfg.BudgetFile = defaultBudgetFile
+		cfg.Budgets = append(embeddedBudgets(t), cfg.Budgets...)
 	}
 	opts := adminOptions(t)
 	inProcess := cfg.Target == ""
@@ -42,22 +53,41 @@ func TestPopulate(t *testing.T) {
 		cfg.OpenAPI = cfg.Target + "/openapi.json"
 	}
 	sim := populate(t, cfg, opts)
+	var explore harness.Journey // set once the description is loaded
+	if cfg.OpenAPI != "" && *explorer > 0 {
+		sim.Archetype("explorer", *explorer, harness.Between(50, 100),
+			func(ctx context.Context, vu *harness.VU) error { return explore(ctx, vu) })
+	}
+	if err := sim.Validate(); err != nil {
+		t.Fatalf("trafficsim: invalid configuration:\n%v", err)
+	}
 	var contractBudgets []string
 	if cfg.OpenAPI != "" {
 		// Every request mapped to an operation of the API description, a
-		// sample of answers validated against it.
-		d, err := contract.Load(t.Context(), cfg.OpenAPI, nil)
+		// sample of answers validated against it. The description is
+		// fetched with the run's own client: loopback only unless
+		// -allow-remote, -insecure honoured, redirects checked.
+		d, err := contract.Load(t.Context(), cfg.OpenAPI, harness.NewClient(cfg))
 		require.NoError(t, err)
 		checker := contract.NewChecker(d, cfg.ValidateSample, cfg.Seed)
 		sim.Observe(checker)
-		if *explorer > 0 {
-			sim.Archetype("explorer", *explorer, harness.Between(50, 100), contract.Explorer(d, checker,
-				contract.ExplorerOptions{Prepare: promotedExplorer(opts), After: 1000}))
-		}
+		explore = contract.Explorer(d, checker, contract.ExplorerOptions{Prepare: promotedExplorer(opts), After: 1000})
 		contractBudgets = []string{"coverage >= 100%", "violations == 0"}
 	}
 	res := sim.Run(t.Context())
 	res.Check(t, contractBudgets...)
+}
+
+// embeddedBudgets returns the budgets of the compiled-in budgets.yaml as
+// expressions.
+func embeddedBudgets(t testing.TB) []string {
+	bs, err := budget.ParseYAML(defaultBudgetFile, defaultBudgets)
+	require.NoError(t, err, "the compiled-in %s", defaultBudgetFile)
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = b.String()
+	}
+	return out
 }
 
 // populate builds the Populate simulation: new 20 % (10–30 requests),
@@ -69,7 +99,7 @@ func populate(t testing.TB, cfg harness.Config, opts journeys.Options) *harness.
 	sim.Archetype("active", 50, harness.Between(30, 100), j.Active)
 	sim.Archetype("admin", 20, harness.Between(50, 200), j.Admin)
 	sim.Archetype("power", 10, harness.Between(100, 1000), j.Power)
-	sim.OnCleanup(j.Cleanup(cfg.Target))
+	sim.OnCleanup(j.Cleanup())
 	return sim
 }
 

@@ -146,7 +146,7 @@ func populateCollecting(tb testing.TB, cfg harness.Config, opts journeys.Options
 	sim.Archetype("active", 50, harness.Between(30, 100), secrets.collect(j.Active))
 	sim.Archetype("admin", 20, harness.Between(50, 200), secrets.collect(j.Admin))
 	sim.Archetype("power", 10, harness.Between(100, 1000), secrets.collect(j.Power))
-	sim.OnCleanup(j.Cleanup(cfg.Target))
+	sim.OnCleanup(j.Cleanup())
 	sim.Observe(secrets)
 	return sim
 }

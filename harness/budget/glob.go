@@ -48,8 +48,11 @@ func (p *parser) selector(m metric) (selector, error) {
 	}
 	path := fields[len(fields)-1]
 	if !strings.HasPrefix(path.text, "/") && !strings.HasPrefix(path.text, "*") {
-		if len(fields) == 1 && isLetters(path.text) {
+		if len(fields) == 1 && isHTTPMethod(path.text) {
 			return selector{}, p.fail(base+path.at, "expected a path after the method %s, like %s /api/users/*", path.text, strings.ToUpper(path.text))
+		}
+		if len(fields) == 1 {
+			return selector{}, p.fail(base+path.at, "expected an endpoint glob like GET /api/users/* or /api/users/*, or archetype=NAME, got %q", path.text)
 		}
 		return selector{}, p.fail(base+path.at, "expected a path starting with / or *, like /api/users/*, got %q", path.text)
 	}
@@ -168,4 +171,13 @@ func matchGlob(pattern, name string) bool {
 		px++
 	}
 	return px == len(pattern)
+}
+
+// isHTTPMethod reports whether w is a standard HTTP method, in any case.
+func isHTTPMethod(w string) bool {
+	switch strings.ToUpper(w) {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE":
+		return true
+	}
+	return false
 }

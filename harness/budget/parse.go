@@ -129,22 +129,27 @@ func (p *parser) parse() (Budget, error) {
 	b.metric = name
 
 	p.skipSpace()
+	// A bad selector does not hide a problem after it (a missing limit):
+	// both are reported, when the selector's ")" lets parsing go on.
+	var selErr error
 	if p.peek() == '(' {
+		open := p.pos
 		sel, err := p.selector(m)
-		if err != nil {
+		if err != nil && p.pos <= open {
 			return Budget{}, err
 		}
-		b.sel = sel
+		b.sel, selErr = sel, err
 		p.skipSpace()
 	}
+	fail := func(err error) (Budget, error) { return Budget{}, errors.Join(selErr, err) }
 
 	opAt := p.pos
 	o, err := p.operator(m)
 	if err != nil {
-		return Budget{}, err
+		return fail(err)
 	}
 	if !m.accepts(o) {
-		return Budget{}, p.fail(opAt, "%s takes %s, got %s", name, m.operators(), o)
+		return fail(p.fail(opAt, "%s takes %s, got %s", name, m.operators(), o))
 	}
 	b.op = o
 
@@ -152,14 +157,17 @@ func (p *parser) parse() (Budget, error) {
 	limitAt := p.pos
 	tok := p.limitToken(m.kind)
 	if tok == "" {
-		return Budget{}, p.fail(p.pos, "expected %s after %s", kindExample(m.kind), o)
+		return fail(p.fail(p.pos, "expected %s after %s", kindExample(m.kind), o))
 	}
 	lim, err := parseLimit(m.kind, tok)
 	if err != nil {
-		return Budget{}, p.fail(limitAt, "%s", err.Error())
+		return fail(p.fail(limitAt, "%s", err.Error()))
 	}
 	if err := p.checkSatisfiable(m, o, lim, limitAt); err != nil {
-		return Budget{}, err
+		return fail(err)
+	}
+	if selErr != nil {
+		return Budget{}, selErr
 	}
 	b.limit, b.dur, b.text = lim.value, lim.dur, lim.text
 

@@ -109,6 +109,11 @@ func TestParse_errors(t *testing.T) {
 		{"unknown size unit", "heap_per_vu < 8XB", `budget "heap_per_vu < 8XB": column 15: unknown size unit "XB"; expected B, KiB, MiB, GiB, TiB, KB, MB, GB or TB`},
 		{"rate not a number", "rps > fast", `budget "rps > fast": column 7: expected requests per second like 200 or 12.5, got "fast"`},
 		{"column counts characters", "p95(GET /ü) < ü", `budget "p95(GET /ü) < ü": column 15: expected a duration like 150ms, 1.5s or 800us, got "ü"`},
+		{"method without path", "p95(get) < 1s", `budget "p95(get) < 1s": column 5: expected a path after the method get, like GET /api/users/*`},
+		// A word that is no method is not called one, and the missing limit
+		// after it is reported with it, not in a second pass.
+		{"not an endpoint, no limit", "p95(x) <", "budget \"p95(x) <\": column 5: expected an endpoint glob like GET /api/users/* or /api/users/*, or archetype=NAME, got \"x\"\n" +
+			`budget "p95(x) <": column 9: expected a duration like 150ms after <`},
 		{"invalid UTF-8", "p95(GET /\xff) < 1s", `budget "p95(GET /\xff) < 1s": column 10: invalid UTF-8`},
 	}
 	for _, tt := range tests {

@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/trafficsim/trafficsim/harness/outbound"
 	redactpkg "github.com/trafficsim/trafficsim/harness/redact"
 )
 
@@ -51,7 +52,8 @@ type operation struct {
 }
 
 // Load reads the OpenAPI document at src — an http(s) URL fetched with
-// client (nil: a client with DefaultLoadTimeout), a file:// URL or a file
+// client (nil: a loopback-only client with DefaultLoadTimeout; pass
+// harness.NewClient(cfg) for the run's settings), a file:// URL or a file
 // path; JSON or YAML — validates
 // it and builds its router. External $refs are not followed: the document
 // must be self-contained (the form a service serves at /openapi.json).
@@ -194,7 +196,9 @@ func mergeParams(item, op openapi3.Parameters) openapi3.Parameters {
 func fetch(ctx context.Context, u *url.URL, client *http.Client) ([]byte, error) {
 	shown := redactpkg.ParsedURL(u)
 	if client == nil {
-		client = &http.Client{Timeout: DefaultLoadTimeout}
+		// Guarded as every client of the harness: loopback only, each
+		// redirect checked. A run's own is harness.NewClient(cfg).
+		client = outbound.NewClient(outbound.Options{Timeout: DefaultLoadTimeout})
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -207,7 +211,7 @@ func fetch(ctx context.Context, u *url.URL, client *http.Client) ([]byte, error)
 		if errors.As(err, &ue) {
 			err = ue.Err // its text repeats the unredacted URL
 		}
-		return nil, fmt.Errorf("-openapi: fetch %s: %w", shown, err)
+		return nil, fmt.Errorf("-openapi: fetch %s: %w", shown, redactpkg.Err(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

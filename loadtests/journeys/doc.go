@@ -12,5 +12,5 @@
 //	sim.Archetype("active", 50, harness.Between(30, 100), j.Active)
 //	sim.Archetype("admin", 20, harness.Between(50, 200), j.Admin)
 //	sim.Archetype("power", 10, harness.Between(100, 1000), j.Power)
-//	sim.OnCleanup(j.Cleanup)
+//	sim.OnCleanup(j.Cleanup())
 package journeys
