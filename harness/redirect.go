@@ -30,16 +30,17 @@ func (vu *VU) roundTrip(hreq *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	for hops := 0; isRedirect(resp.StatusCode) && hops < outbound.MaxRedirects; hops++ {
+		if resp.Request != nil && len(resp.Header["Set-Cookie"]) > 0 {
+			// Before the next hop is built, so it carries them.
+			vu.cookies().SetCookies(resp.Request.URL, resp.Cookies())
+		}
 		next, err := vu.nextHop(resp)
 		if err != nil {
 			closeDrained(resp)
 			return nil, err
 		}
 		if next == nil {
-			break // not to be followed: the 3xx is the answer
-		}
-		if vu.jar != nil || len(resp.Header["Set-Cookie"]) > 0 {
-			vu.cookies().SetCookies(resp.Request.URL, resp.Cookies())
+			break // not to be followed: the 3xx is the answer (its cookies are kept by the caller)
 		}
 		closeDrained(resp)
 		if resp, err = r.transport.RoundTrip(next); err != nil {

@@ -287,11 +287,11 @@ func moduleRoot() string {
 func (r *run) preflight(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightWait)
 	defer cancel()
-	// The run's own client: the outbound guard, -insecure, redirects
-	// checked hop by hop (a target answering 302 to another host sends
-	// nothing there).
+	// The run's own client (the outbound guard, -insecure), following no
+	// redirect: any answer, a 302 to another host too, says the target is
+	// up, and nothing is sent where it points.
 	pc := r.cfg
-	pc.Timeout = min(pc.Timeout, preflightTry)
+	pc.Timeout, pc.FollowRedirects = min(pc.Timeout, preflightTry), false
 	client := NewClient(pc)
 	defer client.CloseIdleConnections()
 	var last error
