@@ -372,4 +372,3 @@ func tail(out []byte) string {
 	}
 	return string(out)
 }
-
