@@ -102,3 +102,68 @@ func TestCleaner_failedLoginIsAnError(t *testing.T) {
 	err := c.Clean(context.Background(), harness.CleanupScope{RunID: "run1", Final: true})
 	assert.ErrorContains(t, err, "cleanup login as admin: status 401")
 }
+
+// TestCleaner_logsInAgainWhenItsSessionIsPushedOut: the run's admin users
+// log in as the same admin, and a service that caps live sessions per
+// account (the reference service keeps 200) revokes the oldest — the
+// cleanup's. The cleanup logs in again and finishes instead of failing
+// with "cleanup list: status 401".
+func TestCleaner_logsInAgainWhenItsSessionIsPushedOut(t *testing.T) {
+	var (
+		logins  int
+		live    string // the one token the service still accepts
+		deleted int
+		calls   int
+	)
+	client := &http.Client{}
+	httpmock.ActivateNonDefault(client)
+	t.Cleanup(httpmock.DeactivateAndReset)
+	pushOut := func() { live = "" } // 200 other logins happened meanwhile
+	httpmock.RegisterResponder(http.MethodPost, "http://svc.test/api/auth/login",
+		func(req *http.Request) (*http.Response, error) {
+			logins++
+			live = fmt.Sprintf("admin-token-%d", logins)
+			return httpmock.NewJsonResponse(http.StatusOK, map[string]any{"access_token": live})
+		})
+	authorized := func(req *http.Request) bool {
+		calls++
+		ok := live != "" && req.Header.Get("Authorization") == "Bearer "+live
+		if calls%3 == 0 {
+			pushOut()
+		}
+		return ok
+	}
+	var users []user
+	for i := range 5 {
+		users = append(users, user{ID: int64(i + 1), Email: fmt.Sprintf("ts-run1-%d@trafficsim.test", i)})
+	}
+	httpmock.RegisterRegexpResponder(http.MethodGet, regexp.MustCompile(`^http://svc\.test/api/users\?`),
+		func(req *http.Request) (*http.Response, error) {
+			if !authorized(req) {
+				return httpmock.NewStringResponse(http.StatusUnauthorized, ""), nil
+			}
+			return httpmock.NewJsonResponse(http.StatusOK, page[user]{Items: users, Page: 1, PerPage: 100, Total: len(users)})
+		})
+	httpmock.RegisterRegexpResponder(http.MethodDelete, regexp.MustCompile(`^http://svc\.test/api/users/\d+$`),
+		func(req *http.Request) (*http.Response, error) {
+			if !authorized(req) {
+				return httpmock.NewStringResponse(http.StatusUnauthorized, ""), nil
+			}
+			deleted++
+			return httpmock.NewStringResponse(http.StatusNoContent, ""), nil
+		})
+	c := &Cleaner{Target: "http://svc.test", Opts: Options{AdminEmail: "admin@x.test", AdminPassword: "pw"}, Client: client}
+	require.NoError(t, c.Clean(context.Background(), harness.CleanupScope{RunID: "run1", Final: true}))
+	assert.Equal(t, 5, deleted, "every user of the run deleted")
+	assert.Greater(t, logins, 1, "it logged in again")
+}
+
+func TestCleaner_usesTheScopesClientAndTarget(t *testing.T) {
+	m := &mockService{users: []user{{ID: 1, Email: "ts-run1-0@trafficsim.test"}}}
+	client := &http.Client{}
+	m.register(t, client)
+	j := New(Options{AdminEmail: "admin@x.test", AdminPassword: "pw"})
+	scope := harness.CleanupScope{RunID: "run1", Final: true, Target: "http://svc.test", Client: client}
+	require.NoError(t, j.Cleanup()(context.Background(), scope))
+	assert.Equal(t, []int64{1}, m.deleted)
+}
