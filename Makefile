@@ -11,8 +11,8 @@ NEW      ?= $(OUT)/bench.txt
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages of the real parts: Pushgateway, Prometheus, and Chromium
 # for the HTML report test.
-PACKAGES := prometheus-pushgateway prometheus chromium
-BINARIES := /usr/bin/prometheus-pushgateway /usr/bin/prometheus /usr/bin/chromium
+PACKAGES := prometheus-pushgateway prometheus chromium iproute2
+BINARIES := /usr/bin/prometheus-pushgateway /usr/bin/prometheus /usr/bin/chromium /bin/ip
 
 .PHONY: all setup test test-race vet populate bench compare report stack soak fuzz clean
 

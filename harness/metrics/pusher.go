@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trafficsim/trafficsim/harness/outbound"
 	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
@@ -62,7 +63,9 @@ type PusherConfig struct {
 	DeleteAfter time.Duration
 	// Logger receives one warning per kind of push failure; nil discards.
 	Logger *slog.Logger
-	// Client sends the requests; nil means a client whose Timeout is Timeout.
+	// Client sends the requests; nil means a loopback-only client of the
+	// outbound package whose Timeout is Timeout (pass one built with
+	// AllowRemote to push to another host).
 	Client *http.Client
 }
 
@@ -116,7 +119,9 @@ func NewPusher(cfg PusherConfig, g prometheus.Gatherer) (*Pusher, error) {
 	}
 	gw.client = cfg.Client
 	if gw.client == nil {
-		gw.client = &http.Client{Timeout: cfg.Timeout}
+		// Guarded as every client of trafficsim: loopback only. The
+		// harness passes the run's own (-allow-remote, -insecure).
+		gw.client = outbound.NewClient(outbound.Options{Timeout: cfg.Timeout})
 	}
 	gw.job = cfg.Job
 	gw.grouping = map[string]string{"instance": cfg.Instance, "run_id": cfg.RunID}
