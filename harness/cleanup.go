@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trafficsim/trafficsim/harness/redact"
+	"github.com/trafficsim/trafficsim/reports"
 )
 
 // CleanupScope tells a CleanupFunc what it may delete: what run RunID
@@ -108,6 +109,27 @@ func (l *cleanupLog) notes() []string {
 		out = append(out, "cleanup failed: "+f)
 	}
 	return out
+}
+
+// verdict is the cleanup's line among the budgets of summary.json and
+// junit.xml, so the reports fail with the test when a cleanup failed; none
+// when no cleanup ran.
+func (l *cleanupLog) verdict() []reports.Budget {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.runs == 0 {
+		return nil
+	}
+	v := reports.Budget{
+		Name: "cleanup", Expr: "cleanup failures == 0", Passed: len(l.failures) == 0,
+		Measured: float64(len(l.failures)), Samples: int64(l.runs),
+		Message: fmt.Sprintf("all %d cleanups succeeded", l.runs),
+	}
+	if !v.Passed {
+		v.Message = fmt.Sprintf("%d of %d cleanups failed; what they did not delete is still on the target: %s",
+			len(l.failures), l.runs, strings.Join(l.failures, "; "))
+	}
+	return []reports.Budget{v}
 }
 
 // cleanupErr is the error that fails the test when a cleanup failed,

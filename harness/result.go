@@ -26,6 +26,7 @@ type Result struct {
 	Sequences map[int][]string
 
 	budgets  []budget.Budget
+	extra    []reports.Budget // verdicts that are no budget's (cleanup), kept by Check
 	writeErr error
 	written  string // the folder the reports are in; empty when none
 }
@@ -86,8 +87,9 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 			f.FillSummary(s)
 		}
 	}
-	s.Budgets = budget.Evaluate(s, budgets)
-	res := &Result{Summary: s, Dir: r.cfg.ReportDir, Registry: r.reg, Sequences: r.sequences, budgets: budgets}
+	extra := r.cleanups.verdict()
+	s.Budgets = append(budget.Evaluate(s, budgets), extra...)
+	res := &Result{Summary: s, Dir: r.cfg.ReportDir, Registry: r.reg, Sequences: r.sequences, budgets: budgets, extra: extra}
 	res.writeErr = res.write()
 	if err := reports.WriteTable(r.sim.tb.Output(), s); err != nil {
 		r.log.Warn("table", "err", err)
@@ -143,7 +145,7 @@ func (res *Result) Check(t *testing.T, exprs ...string) {
 		t.Fatalf("trafficsim: invalid budget: %v", err)
 	}
 	all := append(append([]budget.Budget(nil), res.budgets...), extra...)
-	res.Summary.Budgets = budget.Evaluate(res.Summary, all)
+	res.Summary.Budgets = append(budget.Evaluate(res.Summary, all), res.extra...)
 	if err := res.write(); err != nil {
 		t.Errorf("trafficsim: writing reports: %v", err)
 	}

@@ -138,6 +138,15 @@ func TestCleanup_failureFailsTheTestNamingWhy(t *testing.T) {
 	assert.Contains(t, msg, "cleanup failed 1 of 1 times")
 	assert.Contains(t, msg, "2 users of the run remain")
 	assert.Contains(t, strings.Join(res.Summary.Notes, "\n"), "cleanup failed: final cleanup: delete: status 503")
+	var verdict *reports.Budget
+	for i, b := range res.Summary.Budgets {
+		if b.Name == "cleanup" {
+			verdict = &res.Summary.Budgets[i]
+		}
+	}
+	require.NotNil(t, verdict, "summary.json and junit.xml say the cleanup failed too")
+	assert.False(t, verdict.Passed)
+	assert.Contains(t, verdict.Message, "2 users of the run remain")
 	require.NotNil(t, got.Client, "the cleanup gets the run's client")
 	assert.Equal(t, srv.URL, got.Target)
 }
