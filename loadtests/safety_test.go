@@ -174,3 +174,22 @@ func (r *recorder) seen() []string {
 		}
 	}
 }
+
+// TestBudgets_defaultFileFromAnotherFolder: the compiled test binary run
+// from a folder without budgets.yaml judges Populate's default budgets as
+// `go test` does.
+func TestBudgets_defaultFileFromAnotherFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the test binary as a separate process")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testBinary(t), "-test.run", "^TestPopulate$", "-test.v",
+		"-users=10", "-max-request-count=10", "-report-dir="+t.TempDir(), "-progress=0")
+	cmd.Dir = t.TempDir()
+	out, _ := cmd.CombinedOutput() // 10 users cover too little to pass coverage: not the point here
+	for _, b := range []string{"budget/error_rate", "budget/p95/POST_/api/auth/login", "budget/goroutine_leaks", "budget/error_rate/abort"} {
+		assert.Contains(t, string(out), "--- PASS: TestPopulate/"+b+" ", "the default budgets are judged:\n%s", tail(string(out)))
+	}
+	assert.NotContains(t, string(out), "read budget file")
+}
