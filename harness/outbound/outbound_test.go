@@ -59,7 +59,9 @@ func TestNewClient_credentialsStayWithTheirOrigin(t *testing.T) {
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+"/login", http.StatusTemporaryRedirect)
 	})
-	mux.HandleFunc("POST /here", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/there", http.StatusPermanentRedirect) })
+	mux.HandleFunc("POST /here", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/there", http.StatusPermanentRedirect)
+	})
 	mux.HandleFunc("POST /there", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		sameBody = string(b) + " " + r.Header.Get("Authorization")

@@ -26,9 +26,9 @@ const Hidden = "xxxxx"
 const maxBody = 2048
 
 // sensitiveWords mark a JSON key, header or query parameter whose value is
-// a secret. "api-key" catches X-API-Key, "auth" catches Authorization,
-// Proxy-Authorization and X-Auth-Token.
-var sensitiveWords = []string{"password", "passwd", "token", "secret", "auth", "cookie", "api_key", "api-key", "apikey", "session", "credential"}
+// a secret. "api-key" catches X-API-Key, "authorization" also
+// Proxy-Authorization, "token" X-Auth-Token.
+var sensitiveWords = []string{"password", "passwd", "token", "secret", "authorization", "authentication", "cookie", "api_key", "api-key", "apikey", "session", "credential"}
 
 // SensitiveKey reports whether a JSON key, header or query parameter holds
 // a secret: passwords, tokens, keys, cookies, authorization.
