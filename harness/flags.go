@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
 // EnvPrefix prefixes the environment variable of every flag:
@@ -103,7 +105,11 @@ func (f *Flags) Config() (Config, error) {
 			return
 		}
 		if err := fl.Value.Set(v); err != nil {
-			errs = append(errs, fmt.Errorf("-%s: from %s=%q: %w", fl.Name, env, v, err))
+			shown, why := redact.URL(v), redact.Text(err.Error())
+			if redact.SensitiveKey(fl.Name) {
+				shown, why = redact.Redacted, redact.Secrets(why, v)
+			}
+			errs = append(errs, fmt.Errorf("-%s: from %s=%q: %s", fl.Name, env, shown, why))
 		}
 	})
 	c := f.cfg
