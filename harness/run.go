@@ -83,6 +83,7 @@ type run struct {
 	notes       []string
 
 	cleanupClient *http.Client
+	pushClient    *http.Client
 	cleanups      cleanupLog
 	exhausted     exhaustion
 }
@@ -243,10 +244,11 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 		// per-attempt timeout: the Pushgateway is a destination like any.
 		push := outboundOptions(cfg)
 		push.Timeout = metrics.DefaultPushTimeout
+		r.pushClient = outbound.NewClient(push)
 		r.pusher, err = metrics.NewPusher(metrics.PusherConfig{
 			URL: cfg.Pushgateway, Job: cfg.Name, Instance: instance, RunID: runID,
 			Interval: cfg.PushInterval, GC: cfg.PushGC, DeleteAfter: cfg.PushDeleteAfter, Logger: log,
-			Client: outbound.NewClient(push),
+			Client: r.pushClient,
 		}, r.reg)
 		if err != nil {
 			return nil, err
@@ -390,6 +392,9 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 		cancel()
 	}
 	r.transport.CloseIdleConnections()
+	if r.pushClient != nil {
+		r.pushClient.CloseIdleConnections()
+	}
 	leaks, leakText := countLeaks(leakBase)
 	return r.result(budgets, mon, leaks, leakText)
 }
