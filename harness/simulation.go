@@ -85,14 +85,20 @@ type plan struct {
 }
 
 // Validate checks the configuration, the archetypes and the budgets
-// together and returns every problem at once, each naming its flag,
-// archetype or budget. Run checks the same, and the report folder, before
-// its first request; call Validate to fail earlier, before setup of your
-// own sends anything.
+// together, and that the report folder can be written (creating it), and
+// returns every problem at once, each naming its flag, archetype or
+// budget. Run checks the same before its first request; call Validate to
+// fail earlier, before setup of your own sends anything.
 func (s *Simulation) Validate() error {
 	_, err := s.plan()
 	_, berr := s.budgets()
-	return errors.Join(err, berr)
+	var derr error
+	if s.cfg.ReportDir != "" { // the default folder is named by the run id, known in Run
+		if werr := checkWritable(s.cfg.ReportDir); werr != nil {
+			derr = fmt.Errorf("-report-dir: %w", werr)
+		}
+	}
+	return errors.Join(err, berr, derr)
 }
 
 func (s *Simulation) plan() (*plan, error) {

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -195,4 +196,34 @@ func TestBudgets_defaultFileFromAnotherFolder(t *testing.T) {
 		assert.Contains(t, string(out), "--- PASS: TestPopulate/"+b+" ", "the default budgets are judged:\n%s", tail(string(out)))
 	}
 	assert.NotContains(t, string(out), "read budget file")
+}
+
+// TestPopulate_everyBadFlagAtOnce: the main job given every kind of bad
+// flag names each of them in one message, and the target sees no request.
+func TestPopulate_everyBadFlagAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the test binary as a separate process")
+	}
+	opts := adminOptions(t)
+	var hits atomic.Int64
+	srv := userservice.NewServer(t, userservice.Options{AdminEmail: opts.AdminEmail, AdminPassword: opts.AdminPassword,
+		Middleware: func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); h.ServeHTTP(w, r) })
+		}})
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testBinary(t), "-test.run", "^TestPopulate$", "-test.v",
+		"-target="+srv.URL, "-admin-email="+opts.AdminEmail, "-admin-password="+opts.AdminPassword,
+		"-stages=garbage", "-min-request-count=9", "-max-request-count=3", "-error-rate=101", "-think=maybe",
+		"-timeout=0", "-user-types=new,ghost", "-budget=p95(x) <", "-report-dir="+filepath.Join(file, "out"))
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err)
+	text := string(out)
+	for _, f := range []string{"-stages:", "-min-request-count", "-error-rate", "-think", "-timeout", "-user-types:", "-budget:", "-report-dir:"} {
+		assert.Contains(t, text, f, "named in the one message:\n%s", tail(text))
+	}
+	assert.Equal(t, 1, strings.Count(text, "invalid configuration"), "one message, not one pass per kind of problem")
+	assert.Zero(t, hits.Load(), "no request reached the target")
 }
