@@ -34,6 +34,7 @@ const (
 	DefaultReportRoot      = "reports/out"
 	DefaultValidateSample  = 10.0 // percent
 	DefaultBreaker         = 10   // consecutive failures that open an endpoint's circuit
+	DefaultMaxInFlight     = 512  // requests in flight, and connections, at most
 )
 
 // The values of -headers.
@@ -107,6 +108,12 @@ type Config struct {
 	// succeeds. It keeps a dead endpoint from being hammered while the rest
 	// of the run goes on. 0 turns the breaker off.
 	Breaker int
+	// MaxInFlight bounds the requests in flight and the connections to the
+	// target: past it a user waits in line for a free worker, the wait
+	// counting in its request's latency and in the summary's saturation,
+	// so a target that cannot keep up makes the run report saturation
+	// instead of the generator growing with its users. 0: no bound.
+	MaxInFlight int
 
 	Pushgateway     string
 	PushInterval    time.Duration
@@ -151,6 +158,7 @@ func DefaultConfig() Config {
 		Headers:         HeadersBrowser,
 		FollowRedirects: true,
 		Breaker:         DefaultBreaker,
+		MaxInFlight:     DefaultMaxInFlight,
 		PushInterval:    DefaultPushInterval,
 		PushGC:          DefaultPushGC,
 		AbortErrorRate:  DefaultAbortErrorRate,
@@ -246,6 +254,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBody <= 0 {
 		bad("max-body", "must be positive, got %d", c.MaxBody)
+	}
+	if c.MaxInFlight < 0 {
+		bad("max-in-flight", "must not be negative (0: no bound), got %d", c.MaxInFlight)
 	}
 	if c.Breaker < 0 {
 		bad("breaker", "must not be negative (0 turns the breaker off), got %d", c.Breaker)

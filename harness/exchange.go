@@ -19,7 +19,9 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	resp := &Response{}
 	o := outcome{arch: vu.arch}
 
-	start := time.Now()
+	// From when the user asked: a wait in line for a worker, when
+	// -max-in-flight requests are in flight, is part of the latency.
+	start := vu.asked
 	if vu.intended != nil {
 		// Open model: the session's first request is timed from when it
 		// should have started, so a late start shows as latency instead of

@@ -69,6 +69,7 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.DurationVar(&c.Grace, "grace", c.Grace, "on stop, how long requests in flight may finish")
 	fs.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of one request")
 	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "bytes of a response body kept; the rest is read, counted and discarded")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "most requests in flight, and connections to the target; past it users wait in line, counted as saturation (0: no bound)")
 	fs.IntVar(&c.Breaker, "breaker", c.Breaker, "consecutive failures (transport errors, 5xx) that open an endpoint's circuit for a cooldown (0: off)")
 	fs.StringVar(&c.Headers, "headers", c.Headers, "request headers: browser (a real browser's User-Agent, Accept, Accept-Language) or minimal")
 	fs.Float64Var(&c.TraceSample, "trace-sample", c.TraceSample, "share (0-1) of requests whose traceparent is marked sampled")

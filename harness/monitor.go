@@ -97,7 +97,8 @@ func (m *monitor) tick() {
 		r.log.Info("progress",
 			"elapsed", elapsed.Round(time.Second).String(), "active", r.active.Load(),
 			"requests", r.rec.requests.Load(), "rps", fmt.Sprintf("%.0f", rps),
-			"errors_unexpected", r.rec.errUnexpected.Load(), "errors_expected", r.rec.errExpected.Load())
+			"errors_unexpected", r.rec.errUnexpected.Load(), "errors_expected", r.rec.errExpected.Load(),
+			"queued", r.pool.sat.queuedNow.Load())
 	}
 	if !r.stopping() {
 		m.checkAbort(elapsed, window)

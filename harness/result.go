@@ -79,6 +79,12 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 		LeakDescription: leakText,
 		FDLimit:         fdLimit(),
 	}
+	s.Saturation = r.pool.saturation(r.cfg.MaxInFlight)
+	if s.Saturation.Saturated() {
+		r.notes = append(r.notes, fmt.Sprintf("saturated: %d requests waited for one of the -max-in-flight=%d slots (mean %.1f ms, max %.1f ms); the target did not keep up",
+			s.Saturation.QueuedRequests, r.cfg.MaxInFlight, s.Saturation.QueueWaitMeanMs, s.Saturation.QueueWaitMaxMs))
+		s.Notes = r.notes
+	}
 	if r.pusher != nil {
 		s.Push = r.pusher.Stats()
 	}

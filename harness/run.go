@@ -216,7 +216,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	r := &run{
 		sim: s, cfg: cfg, plan: p, log: log, runID: runID, target: target,
 		mix:       newMix(cfg.Seed, weights),
-		pool:      newExchangePool(cfg.Timeout),
+		pool:      newExchangePool(cfg.Timeout, cfg.MaxInFlight),
 		stopCh:    make(chan struct{}),
 		activeIdx: map[int]*VU{},
 		notes:     append([]string(nil), p.notes...),

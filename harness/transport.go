@@ -23,6 +23,7 @@ func newTransport(cfg Config) *http.Transport {
 		DialContext:         outbound.Dialer(outboundOptions(cfg)).DialContext,
 		MaxIdleConns:        0,
 		MaxIdleConnsPerHost: maxIdleConnsPerHost,
+		MaxConnsPerHost:     cfg.MaxInFlight, // one per worker at most; 0: no bound
 		IdleConnTimeout:     idleConnTimeout,
 		ForceAttemptHTTP2:   true,
 		TLSClientConfig:     outbound.TLSConfig(cfg.Insecure),

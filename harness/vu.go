@@ -3,11 +3,11 @@ package harness
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
+	"strconv"
 	"time"
 )
 
@@ -48,10 +48,13 @@ type VU struct {
 	think    *Think // the archetype's
 	ua       uint8
 	inline   bool // never thinks: makes its exchanges on its own goroutine
+	queued   bool // waiting in line for a worker (exchangePool.queue)
 	jar      http.CookieJar
 	intended *time.Time     // open model: the session's intended start
 	names    *[]string      // when recording sequences (tests)
 	pending  *Request       // the request a pool worker is making for the user
+	decoding *decodeJob     // or the answer it is decoding
+	asked    time.Time      // when the user handed its job over: latency starts here
 	done     chan *Response // the worker's response, or nil to end a pause
 	own      *deadline      // the request timeout of an inline user's exchanges
 }
@@ -65,7 +68,7 @@ func (vu *VU) Remaining() int { return vu.budget - vu.used }
 // Email returns an address unique to this user and run, carrying the run id
 // so that cleanup can find exactly what this run created.
 func (vu *VU) Email(tag string) string {
-	return fmt.Sprintf("ts-%s-%d%s@trafficsim.test", vu.RunID, vu.Index, tag)
+	return "ts-" + vu.RunID + "-" + strconv.Itoa(vu.Index) + tag + "@trafficsim.test"
 }
 
 // Chance reports true with probability p (0–1), from the user's own source.
@@ -87,14 +90,22 @@ func (vu *VU) RecordLogin(outcome string) { vu.sim.rec.login(outcome) }
 // Decode decodes a response's JSON body into v; a body that does not decode
 // is counted as an unexpected error of kind decode on the request's endpoint.
 func (vu *VU) Decode(req *Request, resp *Response, v any) bool {
-	if err := resp.JSON(v); err != nil {
-		vu.sim.rec.decodeError(vu.sim.rec.endpoint(req.Method, req.Route), vu.arch)
-		if vu.sim.cfg.Debug {
-			vu.Logger().Debug("decode failed", "endpoint", req.Name(), "err", err)
-		}
+	if err := vu.decode(resp, v); err != nil {
+		vu.decodeFailed(req, err)
 		return false
 	}
 	return true
+}
+
+// decodeFailed counts and logs a failed decoding. It is a function of its
+// own so that Decode's frame, on every decoding user's stack, stays small.
+//
+//go:noinline
+func (vu *VU) decodeFailed(req *Request, err error) {
+	vu.sim.rec.decodeError(vu.sim.rec.endpoint(req.Method, req.Route), vu.arch)
+	if vu.sim.cfg.Debug {
+		vu.Logger().Debug("decode failed", "endpoint", req.Name(), "err", err)
+	}
 }
 
 // Do makes one request, after the user's think time (none before its first
@@ -140,6 +151,12 @@ func (vu *VU) pause() bool {
 	if d <= 0 {
 		return true
 	}
+	return vu.sleepFor(d)
+}
+
+// sleepFor parks the user on its own channel until the sleeper wakes it d
+// from now, or the run stops; it returns false in the second case.
+func (vu *VU) sleepFor(d time.Duration) bool {
 	select { // a wake left over from an earlier pause
 	case <-vu.done:
 	default:
@@ -157,6 +174,27 @@ func (vu *VU) pause() bool {
 //
 //go:noinline
 func (vu *VU) thinkTime() time.Duration { return vu.think.Draw(vu.Rand) }
+
+// Sleep pauses the user for d, as its think time does between requests
+// (k6's sleep): a journey's own pause, such as reading a page. Like a think
+// time it holds no connection and no deep stack. It returns an error when
+// the run stops first or ctx is done.
+func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
+	if vu.sim.stopping() || ctx.Err() != nil {
+		return errStopped
+	}
+	if d <= 0 {
+		return nil
+	}
+	vu.sim.pool.sleeper.start()
+	if !vu.sleepFor(d) || ctx.Err() != nil {
+		return errStopped
+	}
+	return nil
+}
+
+// markAsked notes when the user handed a job over.
+func (vu *VU) markAsked() { vu.asked = time.Now() }
 
 // wake ends the user's pause, if it is in one. A wake that finds the user
 // waiting for a response is skipped by exchangePool.do.

@@ -98,7 +98,7 @@ func isSet(name string) bool {
 
 // startUserServiceProgram builds and starts the user service program on a
 // free loopback port, stopped with SIGTERM when the test ends.
-func startUserServiceProgram(t *testing.T, opts journeys.Options) string {
+func startUserServiceProgram(t testing.TB, opts journeys.Options) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "userservice")
 	build := exec.Command("go", "build", "-o", bin, "../fixtures/userservice/cmd/userservice")

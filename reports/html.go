@@ -167,6 +167,16 @@ func newHTMLView(s *Summary) htmlView {
 	if r.FDLimit > 0 {
 		v.Resources = append(v.Resources, htmlStat{Label: "fd limit", Value: strconv.FormatUint(r.FDLimit, 10)})
 	}
+	if sat := s.Saturation; sat.MaxInFlight > 0 || sat.Saturated() {
+		v.Resources = append(v.Resources,
+			htmlStat{Label: "max in flight", Value: formatCount(int64(sat.MaxInFlight))},
+			htmlStat{Label: "requests queued (saturated)", Value: formatCount(sat.QueuedRequests), Bad: sat.Saturated()})
+		if sat.Saturated() {
+			v.Resources = append(v.Resources,
+				htmlStat{Label: "peak queued", Value: formatCount(sat.PeakQueued), Bad: true},
+				htmlStat{Label: "queue wait mean / max", Value: fmt.Sprintf("%.1f / %.1f ms", sat.QueueWaitMeanMs, sat.QueueWaitMaxMs), Bad: true})
+		}
+	}
 	p := s.Push
 	v.Push = []htmlStat{
 		{Label: "pushes", Value: formatCount(p.Pushes)},

@@ -80,6 +80,7 @@ func Merge(shards ...*Summary) (*Summary, error) {
 		addCounts(&m.ErrorsByKind, s.ErrorsByKind)
 		addCounts(&m.LoginAttempts, s.LoginAttempts)
 		mergeResources(&m.Resources, s)
+		mergeSaturation(&m.Saturation, s.Saturation)
 		mergePush(&m.Push, s)
 		for _, n := range s.Notes {
 			if !slices.Contains(m.Notes, n) {
@@ -182,6 +183,19 @@ func mergeResources(m *Resources, s *Summary) {
 			m.LeakDescription += "\n"
 		}
 		m.LeakDescription += shardLabel(s) + ": " + r.LeakDescription
+	}
+}
+
+// mergeSaturation sums the shards' waits and keeps the worst of their peaks.
+func mergeSaturation(m *Saturation, s Saturation) {
+	m.MaxInFlight = max(m.MaxInFlight, s.MaxInFlight)
+	m.QueuedRequests += s.QueuedRequests
+	m.PeakQueued = max(m.PeakQueued, s.PeakQueued)
+	m.QueueWaitSeconds += s.QueueWaitSeconds
+	m.QueueWaitMaxMs = max(m.QueueWaitMaxMs, s.QueueWaitMaxMs)
+	m.QueueWaitMeanMs = 0
+	if m.QueuedRequests > 0 {
+		m.QueueWaitMeanMs = 1000 * m.QueueWaitSeconds / float64(m.QueuedRequests)
 	}
 }
 

@@ -66,6 +66,9 @@ type Summary struct {
 	Operations []Operation `json:"operations,omitempty"`
 
 	Resources Resources `json:"resources"`
+	// Saturation tells whether the generator held requests back because
+	// -max-in-flight were in flight: the target did not keep up.
+	Saturation Saturation `json:"saturation"`
 	Push      PushStats `json:"push"`
 	// Timeline holds one tick per interval (IntervalSeconds) of the run, for charts.
 	IntervalSeconds float64 `json:"interval_seconds"`
@@ -131,6 +134,22 @@ type Operation struct {
 	// Examples holds the first few contract violations, redacted.
 	Examples []string `json:"examples,omitempty"`
 }
+
+// Saturation is how often, and for how long, users waited in line for one
+// of the MaxInFlight workers (and connections) before their request was
+// sent. The wait is part of each such request's latency. A run whose
+// target keeps up has QueuedRequests 0.
+type Saturation struct {
+	MaxInFlight      int     `json:"max_in_flight"` // 0: no bound
+	QueuedRequests   int64   `json:"queued_requests"`
+	PeakQueued       int64   `json:"peak_queued"`
+	QueueWaitSeconds float64 `json:"queue_wait_seconds"` // summed over the queued requests
+	QueueWaitMeanMs  float64 `json:"queue_wait_mean_ms"`
+	QueueWaitMaxMs   float64 `json:"queue_wait_max_ms"`
+}
+
+// Saturated reports whether any request waited for a free slot.
+func (s Saturation) Saturated() bool { return s.QueuedRequests > 0 }
 
 // Resources are the load generator's own costs.
 type Resources struct {

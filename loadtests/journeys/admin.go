@@ -26,12 +26,9 @@ func (j *Journeys) Admin(ctx context.Context, vu *harness.VU) error {
 	if !st.isAdmin {
 		// Not promoted (no admin account known, or it failed): an admin
 		// without rights still uses the service.
-		return walk(ctx, vu, st, []action{{3, listUsers}, {2, getUser}, {1, forbiddenAdmin}})
+		return walk(ctx, vu, st, unpromotedAdminActions)
 	}
-	return walk(ctx, vu, st, []action{
-		{4, stats}, {3, audit}, {3, bulkCreate}, {2, bulkDeactivate}, {2, activate},
-		{2, changeRole}, {2, deleteUser}, {4, listUsers}, {2, getUser},
-	})
+	return walk(ctx, vu, st, adminActions)
 }
 
 // promote logs in as the known admin, gives this user the admin role, and

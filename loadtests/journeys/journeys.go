@@ -2,9 +2,9 @@ package journeys
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 
 	"github.com/trafficsim/trafficsim/harness"
 )
@@ -158,7 +158,7 @@ func register(ctx context.Context, vu *harness.VU, st *state) error {
 		}
 	}
 	var u user
-	body := map[string]string{"email": st.email, "password": st.password, "name": fmt.Sprintf("User %d", vu.Index)}
+	body := map[string]string{"email": st.email, "password": st.password, "name": "User " + strconv.Itoa(vu.Index)}
 	resp, ok, err := do(ctx, vu, harness.Post("/api/auth/register").JSON(body).Anonymous().Expect(http.StatusCreated), &u)
 	if err != nil {
 		return err
