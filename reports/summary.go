@@ -69,7 +69,7 @@ type Summary struct {
 	// Saturation tells whether the generator held requests back because
 	// -max-in-flight were in flight: the target did not keep up.
 	Saturation Saturation `json:"saturation"`
-	Push      PushStats `json:"push"`
+	Push       PushStats  `json:"push"`
 	// Timeline holds one tick per interval (IntervalSeconds) of the run, for charts.
 	IntervalSeconds float64 `json:"interval_seconds"`
 	Timeline        []Tick  `json:"timeline"`
