@@ -14,7 +14,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := prometheus-pushgateway prometheus chromium iproute2
 BINARIES := /usr/bin/prometheus-pushgateway /usr/bin/prometheus /usr/bin/chromium /bin/ip
 
-.PHONY: all setup test test-race vet populate bench compare report stack soak fuzz clean
+.PHONY: all setup test test-race vet populate bench compare report stack soak scale fuzz clean
 
 all: test
 
@@ -62,6 +62,10 @@ stack: setup
 ## soak: a 10-minute run recording heap and goroutines (opt-in, not in `make test`)
 soak:
 	TRAFFICSIM_SOAK=1 $(GO) test ./loadtests -run Soak -v -count=1 -timeout 20m -args $(ARGS)
+
+## scale: 100,000 Populate users against the user service as a program; prints the peak RSS (opt-in)
+scale: setup
+	bash loadtests/scale.sh
 
 ## fuzz: each fuzz target for a while (their seed corpora run in `make test`)
 fuzz:

@@ -60,18 +60,28 @@ func (r *run) driveClosed(ctx context.Context) {
 		r.users.Add(1)
 		vu := r.newUser(idx)
 		r.enter(vu)
-		go func() {
-			// This closure is the bottom frame of every user's stack: it
-			// stays small (see runUser).
-			defer r.users.Done()
-			for u := vu; ; u = r.successor() {
-				r.runUser(ctx, u)
-				if !r.cfg.Continuous || r.stopping() {
-					return
-				}
-			}
-		}()
+		go r.userLoop(ctx, vu)
 	}
+}
+
+// userLoop is the goroutine of a closed-model user, its bottom frame: it
+// runs the user and, with -continuous, each user that replaces it. It is a
+// method started by the go statement itself, not a closure calling one, so
+// a thinking user's stack holds one frame fewer (see runUser).
+func (r *run) userLoop(ctx context.Context, vu *VU) {
+	for u := vu; ; u = r.successor() {
+		r.runUser(ctx, u)
+		if !r.cfg.Continuous || r.stopping() {
+			break
+		}
+	}
+	r.users.Done()
+}
+
+// session is the goroutine of an open-model user: one session.
+func (r *run) session(ctx context.Context, vu *VU) {
+	r.runUser(ctx, vu)
+	r.users.Done()
 }
 
 // successor starts the user that replaces one that ended, in continuous
@@ -120,10 +130,7 @@ func (r *run) driveOpen(ctx context.Context) {
 		vu := r.newUser(int(n))
 		vu.intended = &at
 		r.enter(vu)
-		go func() {
-			defer r.users.Done()
-			r.runUser(ctx, vu)
-		}()
+		go r.session(ctx, vu)
 	}
 }
 
@@ -151,19 +158,23 @@ func (r *run) sleepUntil(t time.Time) bool {
 // goroutine or below the closure's frame; and the runtime sizes new
 // goroutines' stacks from the average depth it sees at each GC, so every
 // byte of a parked user counts.
+//
+// It calls leave at its end rather than deferring it: a defer's record
+// would sit in the frame of every thinking user. A panicking journey ends
+// the test binary, so there is no unwinding to clean up after.
 func (r *run) runUser(ctx context.Context, vu *VU) {
-	defer r.leave(vu)
 	journey := r.plan.archetypes[vu.arch].journey
 	for vu.used < vu.budget && !r.stopping() {
 		before := vu.used
 		if err := journey(ctx, vu); err != nil {
 			r.journeyEnded(vu, err)
-			return
+			break
 		}
 		if vu.used == before {
-			return // a journey that makes no request would spin
+			break // a journey that makes no request would spin
 		}
 	}
+	r.leave(vu)
 }
 
 // newUser makes user idx: its archetype from the mix, its budget and user
@@ -180,6 +191,7 @@ func (r *run) newUser(idx int) *VU {
 	vu.inline = neverThinks(a.think)
 	if !vu.inline {
 		r.pool.sleeper.start() // with the first user that thinks
+		r.pool.start()
 	}
 	if r.cfg.RecordSequences {
 		names := make([]string, 0, vu.budget)

@@ -21,13 +21,15 @@ const workerIdle = 2 * time.Second
 // This way a user's goroutine only waits for the result and stays at the
 // 2 KiB minimum, and the deep stacks belong to the few workers that are busy.
 //
-// The bound is what keeps a generator whose target cannot keep up from
-// growing with its users: past maxInFlight requests in flight, a user waits
-// in line for a worker (and the run's transport holds at most as many
-// connections, see newTransport) instead of opening one more connection and
-// starting one more goroutine. The wait counts in the request's latency,
-// which is timed from when the user asked (Do), and in the pool's
-// saturation figures.
+// A user hands its job to an idle worker, or else to the dispatcher, through
+// a buffered channel: neither send goes deep on the user's small stack (see
+// TestThinkingUser_Stack). The dispatcher alone counts the workers: it
+// starts a new one while fewer than maxInFlight exist, and past that waits
+// for the first to come free. That bound is what keeps a generator whose
+// target cannot keep up from growing with its users: the run's transport
+// holds at most as many connections (see newTransport), and a user's wait
+// in line counts in its request's latency, timed from when it asked (Do),
+// and in the pool's saturation figures.
 //
 // A user that never thinks (think time none) never waits with a small
 // stack, so it makes its exchanges on its own goroutine and saves the two
@@ -36,18 +38,21 @@ const workerIdle = 2 * time.Second
 type exchangePool struct {
 	timeout     time.Duration
 	maxInFlight int
-	sleeper     *sleeper // ends thinking users' pauses
-	jobs        chan *VU
+	sleeper     *sleeper      // ends thinking users' pauses
+	jobs        chan *VU      // to an idle worker
+	overflow    chan *VU      // to the dispatcher, when no worker is idle
+	leave       chan struct{} // a worker idle for a whole period ends
 	quit        chan struct{}
 	wg          sync.WaitGroup
 	slots       chan struct{} // inline users' share of maxInFlight
-
-	mu      sync.Mutex // guards workers against waiting (see do)
-	workers int
-	waiting atomic.Int64 // users handing a job over, served or not yet
+	started     atomic.Bool
 
 	sat saturation
 }
+
+// overflowQueue is how many jobs may wait for the dispatcher; a user whose
+// job finds it full waits for room.
+const overflowQueue = 4096
 
 // saturation counts the requests that waited for a worker or a slot because
 // maxInFlight were in flight, and for how long.
@@ -60,11 +65,12 @@ type saturation struct {
 }
 
 // newExchangePool returns a pool whose requests time out after timeout, with
-// at most maxInFlight requests in flight.
+// at most maxInFlight requests in flight (0: no bound).
 func newExchangePool(timeout time.Duration, maxInFlight int) *exchangePool {
 	p := &exchangePool{
 		timeout: timeout, maxInFlight: maxInFlight, sleeper: newSleeper(),
-		jobs: make(chan *VU), quit: make(chan struct{}),
+		jobs: make(chan *VU), overflow: make(chan *VU, overflowQueue),
+		leave: make(chan struct{}), quit: make(chan struct{}),
 	}
 	if maxInFlight <= 0 {
 		p.maxInFlight = math.MaxInt // no bound, and no slots for inline users
@@ -74,10 +80,17 @@ func newExchangePool(timeout time.Duration, maxInFlight int) *exchangePool {
 	return p
 }
 
+// start starts the dispatcher, once: with the run's first user that
+// thinks, as the sleeper. close stops it.
+func (p *exchangePool) start() {
+	if p.started.CompareAndSwap(false, true) {
+		p.wg.Add(1)
+		go p.dispatch()
+	}
+}
+
 // do makes the request and returns its response: on the user's goroutine
-// when it never thinks, otherwise on a worker — an idle one, a new one when
-// none is idle and fewer than maxInFlight exist, or the first to come free —
-// while the user waits.
+// when it never thinks, otherwise on a worker while the user waits.
 func (p *exchangePool) do(vu *VU, req *Request) *Response {
 	vu.markAsked()
 	if vu.inline {
@@ -93,39 +106,51 @@ func (p *exchangePool) do(vu *VU, req *Request) *Response {
 	}
 }
 
-// handOver gives vu's pending job to a worker. A worker may end only while
-// no user is handing a job over (waiting == 0, checked under mu), and a
-// user counts itself in waiting before it looks at the workers: so a user
-// that finds maxInFlight workers and waits in line always has one to serve
-// it.
+// handOver gives vu's pending job to an idle worker, or to the dispatcher.
 func (p *exchangePool) handOver(vu *VU) {
-	p.waiting.Add(1)
 	select {
 	case p.jobs <- vu:
-		return
 	default:
+		p.overflow <- vu
 	}
-	p.mu.Lock()
-	if p.workers < p.maxInFlight {
-		p.workers++
-		p.mu.Unlock()
-		p.waiting.Add(-1)
-		p.wg.Add(1)
-		go p.work(vu)
-		return
-	}
-	p.mu.Unlock()
-	p.queue(vu)
 }
 
-// queue waits in line for the first worker to come free. It is a function
-// of its own so its frame is on the stack of waiting users only.
-//
-//go:noinline
-func (p *exchangePool) queue(vu *VU) {
-	vu.queued = true
-	p.sat.enter()
-	p.jobs <- vu
+// dispatch gives each job that found no idle worker to a new worker, while
+// fewer than maxInFlight exist, or else to the first worker to come free.
+func (p *exchangePool) dispatch() {
+	defer p.wg.Done()
+	workers := 0
+	for {
+		var vu *VU
+		select {
+		case vu = <-p.overflow:
+		case <-p.leave:
+			workers--
+			continue
+		case <-p.quit:
+			return
+		}
+		for vu != nil {
+			if workers < p.maxInFlight {
+				workers++
+				p.wg.Add(1)
+				go p.work(vu)
+				break
+			}
+			if !vu.queued {
+				vu.queued = true
+				p.sat.enter()
+			}
+			select {
+			case p.jobs <- vu:
+				vu = nil
+			case <-p.leave:
+				workers-- // and start one for vu
+			case <-p.quit:
+				return
+			}
+		}
+	}
 }
 
 // inline makes an exchange of a user that never thinks on its own
@@ -153,9 +178,8 @@ func (p *exchangePool) inlineExchange(vu *VU, req *Request) *Response {
 }
 
 // work serves vu, then every user that sends work, until it has served none
-// for a whole workerIdle period (and no user is handing work over) or the
-// pool closes. The idle timer is not reset per request, which would cost a
-// timer update each time.
+// for a whole workerIdle period or the pool closes. The idle timer is not
+// reset per request, which would cost a timer update each time.
 func (p *exchangePool) work(vu *VU) {
 	defer p.wg.Done()
 	d := newDeadline(p.timeout)
@@ -170,15 +194,20 @@ func (p *exchangePool) work(vu *VU) {
 		}
 		select {
 		case vu = <-p.jobs:
-			p.waiting.Add(-1)
 		case <-idle.C:
-			if !busy && p.retire() {
-				return
+			vu = nil
+			if !busy {
+				select { // tell the dispatcher, unless work comes first
+				case p.leave <- struct{}{}:
+					return
+				case vu = <-p.jobs:
+				case <-p.quit:
+					return
+				}
 			}
-			busy, vu = false, nil
+			busy = false
 			idle.Reset(workerIdle)
 		case <-p.quit:
-			p.retire()
 			return
 		}
 	}
@@ -201,20 +230,9 @@ func (p *exchangePool) serve(vu *VU, d *deadline) {
 	vu.done <- vu.exchange(req, d)
 }
 
-// retire ends a worker unless a user is handing a job over.
-func (p *exchangePool) retire() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.waiting.Load() > 0 {
-		return false
-	}
-	p.workers--
-	return true
-}
-
-// close ends the idle workers and the sleeper, and waits for every worker
-// to end. Callers make sure no request or pause is in flight or about to
-// start.
+// close ends the dispatcher, the idle workers and the sleeper, and waits
+// for them to end. Callers make sure no request or pause is in flight or
+// about to start.
 func (p *exchangePool) close() {
 	close(p.quit)
 	p.wg.Wait()

@@ -186,3 +186,25 @@ func threadMasks() (map[int]unix.CPUSet, error) {
 	}
 	return masks, nil
 }
+
+// resetPeakResident resets the process's peak resident memory (VmHWM), so
+// that peakResidentBytes tells the peak of what comes after.
+func resetPeakResident() error {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// peakResidentBytes is the process's peak resident memory (VmHWM) since it
+// started or since resetPeakResident.
+func peakResidentBytes() (uint64, error) {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, fmt.Errorf("read /proc/self/status: %w", err)
+	}
+	var kib uint64
+	for line := range strings.Lines(string(raw)) {
+		if _, err := fmt.Sscanf(line, "VmHWM: %d kB", &kib); err == nil {
+			return kib << 10, nil
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc/self/status")
+}

@@ -31,3 +31,9 @@ func processCPUTime() time.Duration { return 0 }
 
 // processCPUTimeOf is not measured off Linux.
 func processCPUTimeOf(int) time.Duration { return 0 }
+
+// resetPeakResident is not available off Linux.
+func resetPeakResident() error { return errors.New("peak resident memory is only reset on Linux") }
+
+// peakResidentBytes off Linux is the resident memory now.
+func peakResidentBytes() (uint64, error) { return residentBytes() }

@@ -78,6 +78,7 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 		GoroutineLeaks:  leaks,
 		LeakDescription: leakText,
 		FDLimit:         fdLimit(),
+		RSSPeakBytes:    peakRSS(),
 	}
 	s.Saturation = r.pool.saturation(r.cfg.MaxInFlight)
 	if s.Saturation.Saturated() {

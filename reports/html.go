@@ -161,6 +161,7 @@ func newHTMLView(s *Summary) htmlView {
 	v.Resources = []htmlStat{
 		{Label: "heap peak", Value: formatBytes(float64(r.HeapPeakBytes))},
 		{Label: "heap per VU", Value: formatBytes(r.HeapPerVUBytes)},
+		{Label: "resident peak", Value: formatBytes(float64(r.RSSPeakBytes))},
 		{Label: "goroutines peak", Value: formatCount(int64(r.GoroutinesPeak))},
 		{Label: "goroutine leaks", Value: formatCount(int64(r.GoroutineLeaks)), Bad: r.GoroutineLeaks > 0},
 	}

@@ -172,6 +172,7 @@ func mergeHeader(m, s *Summary) {
 func mergeResources(m *Resources, s *Summary) {
 	r := s.Resources
 	m.HeapPeakBytes = max(m.HeapPeakBytes, r.HeapPeakBytes)
+	m.RSSPeakBytes = max(m.RSSPeakBytes, r.RSSPeakBytes)
 	m.HeapPerVUBytes = max(m.HeapPerVUBytes, r.HeapPerVUBytes)
 	m.GoroutinesPeak = max(m.GoroutinesPeak, r.GoroutinesPeak)
 	m.GoroutineLeaks += r.GoroutineLeaks

@@ -153,7 +153,10 @@ func (s Saturation) Saturated() bool { return s.QueuedRequests > 0 }
 
 // Resources are the load generator's own costs.
 type Resources struct {
-	HeapPeakBytes   uint64  `json:"heap_peak_bytes"`
+	HeapPeakBytes uint64 `json:"heap_peak_bytes"`
+	// RSSPeakBytes is the process's peak resident memory over its whole
+	// life (Linux VmHWM; 0 elsewhere): in a test binary, of every test so far.
+	RSSPeakBytes    uint64  `json:"rss_peak_bytes,omitempty"`
 	HeapPerVUBytes  float64 `json:"heap_per_vu_bytes"`
 	GoroutinesPeak  int     `json:"goroutines_peak"`
 	GoroutineLeaks  int     `json:"goroutine_leaks"`
