@@ -28,18 +28,19 @@ func synthLog(w io.Writer, n int, seed uint64) error {
 	next := start
 	written, users := 0, 0
 	for written < n {
-		// A new visitor every 20 ms on average.
-		if len(active) == 0 || r.Float64() < 0.3 {
-			users++
-			active = append(active, &visitor{at: next, user: 1000 + users, writer: r.Float64() < 0.3, left: 5 + r.IntN(20)})
-			next = next.Add(time.Duration(r.ExpFloat64() * float64(20*time.Millisecond)))
-		}
 		// The visitor whose next request comes first.
 		k := 0
 		for i, v := range active {
 			if v.at.Before(active[k].at) {
 				k = i
 			}
+		}
+		// A new visitor every 20 ms on average (Poisson arrivals).
+		if len(active) == 0 || next.Before(active[k].at) {
+			users++
+			active = append(active, &visitor{at: next, user: 1000 + users, writer: r.Float64() < 0.3, left: 5 + r.IntN(20)})
+			next = next.Add(time.Duration(r.ExpFloat64() * float64(20*time.Millisecond)))
+			k = len(active) - 1
 		}
 		v := active[k]
 		user := fmt.Sprint(v.user)

@@ -42,8 +42,8 @@ type State struct {
 	IDs map[string][]string
 
 	pendingPassword string
-	login           string // the route whose answer gave the access token
-	current         string // the route being absorbed
+	login           string  // the route whose answer gave the access token
+	current         string  // the route being absorbed
 	trace           []visit // this session's requests, for fidelity
 }
 
