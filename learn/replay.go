@@ -531,11 +531,7 @@ func (r *Replayer) walk(vu *harness.VU, st *State, resource string, v any, depth
 		for k, x := range v {
 			switch x.(type) {
 			case map[string]any, []any:
-				sub := resource
-				if k == "user" {
-					sub = "users"
-				}
-				r.walk(vu, st, sub, x, depth+1)
+				r.walk(vu, st, nestedResource(resource, k), x, depth+1)
 			}
 		}
 	case []any:
@@ -543,6 +539,20 @@ func (r *Replayer) walk(vu *harness.VU, st *State, resource string, v any, depth
 			r.walk(vu, st, resource, x, depth+1)
 		}
 	}
+}
+
+// nestedResource names the ids under key k of an answer about resource:
+// a page's container ("items", "data") keeps the resource, any other key
+// names its own, plural ("user" → "users", "orders").
+func nestedResource(resource, k string) string {
+	switch strings.ToLower(k) {
+	case "items", "data", "results", "content", "records", "entries", "list":
+		return resource
+	}
+	if strings.HasSuffix(k, "s") {
+		return k
+	}
+	return k + "s"
 }
 
 func textOf(v any) string {

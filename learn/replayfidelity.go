@@ -41,8 +41,8 @@ func (r *Replayer) Fidelity(th Thresholds) *Fidelity {
 		for _, v := range s.visits {
 			mixB[v.route]++
 			statusB[fmt.Sprintf("%dxx", v.status/100)]++
-			if v.at.After(last) {
-				last = v.at
+			if v.done.After(last) {
+				last = v.done
 			}
 		}
 		if len(s.visits) > 0 && bucket > 0 {
