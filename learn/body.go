@@ -136,25 +136,36 @@ func owned(name string) bool {
 	return false
 }
 
-// queryValue is a value for a query parameter from its description, or "1".
-func queryValue(op *openapi3.Operation, key string) string {
-	if op != nil {
-		for _, p := range op.Parameters {
-			if p.Value == nil || p.Value.In != "query" || p.Value.Name != key || p.Value.Schema == nil || p.Value.Schema.Value == nil {
-				continue
-			}
-			s := p.Value.Schema.Value
-			switch {
-			case s.Default != nil:
-				return textOf(s.Default)
-			case p.Value.Example != nil:
-				return textOf(p.Value.Example)
-			case len(s.Enum) > 0:
-				return textOf(s.Enum[0])
-			case s.Min != nil:
-				return textOf(*s.Min)
-			}
+// queryValue is a value for a query parameter from its description: its
+// default, example, first enum value or minimum; "1" for a number, "true"
+// for a boolean. A free-text parameter (a search) has no value to make up —
+// the model keeps keys, never values — so it is left out (false), unless
+// Hooks.Query supplies one: "1" as a search term could match every record.
+func queryValue(op *openapi3.Operation, key string) (string, bool) {
+	if op == nil {
+		return "", false
+	}
+	for _, p := range op.Parameters {
+		if p.Value == nil || p.Value.In != "query" || p.Value.Name != key || p.Value.Schema == nil || p.Value.Schema.Value == nil {
+			continue
+		}
+		s := p.Value.Schema.Value
+		switch {
+		case s.Default != nil:
+			return textOf(s.Default), true
+		case p.Value.Example != nil:
+			return textOf(p.Value.Example), true
+		case s.Example != nil:
+			return textOf(s.Example), true
+		case len(s.Enum) > 0:
+			return textOf(s.Enum[0]), true
+		case s.Min != nil:
+			return textOf(*s.Min), true
+		case s.Type.Is(openapi3.TypeInteger) || s.Type.Is(openapi3.TypeNumber):
+			return "1", true
+		case s.Type.Is(openapi3.TypeBoolean):
+			return "true", true
 		}
 	}
-	return "1"
+	return "", false
 }

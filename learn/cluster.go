@@ -15,7 +15,12 @@ const (
 	// silhouetteSample bounds the sessions the silhouette is measured on.
 	silhouetteSample = 1200
 	kmeansIters      = 60
-	kmeansRestarts   = 3
+	kmeansRestarts   = 10
+	// chooseSample bounds the sessions k is chosen on; the final
+	// clustering uses them all.
+	chooseSample = 4000
+	// parsimony: a smaller k within this silhouette of the best is taken.
+	parsimony = 0.01
 )
 
 func dist2(a, b []float64) float64 {
@@ -154,21 +159,39 @@ func silhouette(xs [][]float64, assign []int, k int, rng *rand.Rand) float64 {
 	return total / float64(len(idx))
 }
 
-// cluster picks k in [1, maxK] by silhouette (k = 1 when no split scores
-// above 0.25), then merges clusters under minShare into their nearest.
+// cluster picks k in [1, maxK] by silhouette on a sample (k = 1 when no
+// split scores above 0.25; the smallest k within parsimony of the best),
+// clusters every point with it, then merges clusters under minShare into
+// their nearest.
 func cluster(xs [][]float64, maxK int, minShare float64, seed int64) ([]int, [][]float64) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	n := len(xs)
-	bestAssign := make([]int, n)
-	bestCentres := [][]float64{mean(xs)}
-	bestScore := 0.25
-	for k := 2; k <= maxK && k < n; k++ {
-		assign, centres := kmeans(xs, k, rng)
-		if s := silhouette(xs, assign, len(centres), rng); s > bestScore {
-			bestAssign, bestCentres, bestScore = assign, centres, s
+	sample := xs
+	if n > chooseSample {
+		sample = make([][]float64, 0, chooseSample)
+		for _, i := range rng.Perm(n)[:chooseSample] {
+			sample = append(sample, xs[i])
 		}
 	}
-	return mergeSmall(xs, bestAssign, bestCentres, minShare)
+	scores := map[int]float64{}
+	best := 0.25
+	for k := 2; k <= maxK && k < len(sample); k++ {
+		assign, centres := kmeans(sample, k, rng)
+		scores[k] = silhouette(sample, assign, len(centres), rng)
+		best = math.Max(best, scores[k])
+	}
+	k := 1
+	for c := 2; c <= maxK; c++ {
+		if s, ok := scores[c]; ok && s >= best-parsimony && s > 0.25 {
+			k = c
+			break
+		}
+	}
+	if k == 1 {
+		return make([]int, n), [][]float64{mean(xs)}
+	}
+	assign, centres := kmeans(xs, k, rng)
+	return mergeSmall(xs, assign, centres, minShare)
 }
 
 func mean(xs [][]float64) []float64 {

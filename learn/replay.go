@@ -19,14 +19,17 @@ import (
 	"github.com/trafficsim/trafficsim/harness"
 )
 
-// Hooks let a user supply what a model cannot: a request body, or the
-// value of a path parameter, for a route. Either may be nil; returning
+// Hooks let a user supply what a model cannot: a request body, the value
+// of a path parameter or of a query key, for a route. Either may be nil; returning
 // false falls back to the built-in source.
 type Hooks struct {
 	// Body returns the JSON body of a request to route ("PUT /api/users/{id}").
 	Body func(vu *harness.VU, st *State, route string) (any, bool)
 	// ID returns the value of path parameter param of route.
 	ID func(vu *harness.VU, st *State, route, param string) (string, bool)
+	// Query returns the value of query key of route; without it, values
+	// come from the API description, and free-text keys are left out.
+	Query func(vu *harness.VU, st *State, route, key string) (string, bool)
 }
 
 // State is what one replaying user remembers: its credentials and the ids
@@ -384,7 +387,15 @@ func (r *Replayer) request(vu *harness.VU, st *State, route string) *harness.Req
 	req := harness.NewRequest(method, path, params...)
 	if keys := pickShare(rt.QueryKeys, vu.Rand); keys != "" {
 		for k := range strings.SplitSeq(keys, ",") {
-			req.Param(k, queryValue(op, k))
+			if r.hooks.Query != nil {
+				if v, ok := r.hooks.Query(vu, st, route, k); ok {
+					req.Param(k, v)
+					continue
+				}
+			}
+			if v, ok := queryValue(op, k); ok {
+				req.Param(k, v)
+			}
 		}
 	}
 	if r.hooks.Body != nil {
