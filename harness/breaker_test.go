@@ -298,10 +298,12 @@ func TestBreaker_abortCheckStillFires(t *testing.T) {
 	cfg.Users, cfg.Breaker, cfg.Think = 4, 2, "const:1ms"
 	cfg.AbortWindow, cfg.Duration = 2*time.Second, 20*time.Second
 	cfg.MaxRequests = 1_000_000
-	sim := New(t, cfg)
+	tb := newVerdictTB(t)
+	sim := New(tb, cfg)
 	sim.Archetype("u", 1, Between(1_000_000, 1_000_000), (&userLog{}).journey("/x"))
 	start := time.Now()
 	res := sim.Run(context.Background())
+	assert.Len(t, tb.finish(), 1, "the aborted run fails the test")
 	s := res.Summary
 	assert.Less(t, time.Since(start), 15*time.Second, "aborted long before -duration")
 	assert.True(t, s.Partial)

@@ -2,12 +2,11 @@ package harness
 
 import (
 	"fmt"
-	"regexp"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"go.uber.org/goleak"
 
 	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/reports"
@@ -29,19 +28,9 @@ type Result struct {
 	extra    []reports.Budget // verdicts that are no budget's (cleanup), kept by Check
 	writeErr error
 	written  string // the folder the reports are in; empty when none
-}
-
-var leakedGoroutine = regexp.MustCompile(`Goroutine \d+ in state `)
-
-// countLeaks lists goroutines that were not there before the run, retrying
-// for a while so goroutines on their way out are not counted.
-func countLeaks(base goleak.Option) (int, string) {
-	err := goleak.Find(base)
-	if err == nil {
-		return 0, ""
-	}
-	msg := err.Error()
-	return max(len(leakedGoroutine.FindAllStringIndex(msg, -1)), 1), msg
+	tb       testing.TB
+	// acceptPartial is set by AcceptPartial: the test judges the stop.
+	acceptPartial atomic.Bool
 }
 
 func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText string) *Result {
@@ -141,30 +130,29 @@ type SummaryFiller interface {
 	FillSummary(s *reports.Summary)
 }
 
-// Check evaluates the run's budgets (-budgets, -budget) and the given
-// expressions, each as a subtest named budget/<kind>/<target> that fails
-// with what was measured against what was allowed, then rewrites the
-// reports so that junit.xml and the test's verdict agree.
+// Check evaluates the given expressions, each as a subtest named
+// budget/<kind>/<target> that fails with what was measured against what
+// was allowed, adds their verdicts to the summary and rewrites the reports,
+// so that junit.xml and the test's verdict agree. The run's own budgets
+// (-budgets, -budget) were judged by Run already, whether or not Check is
+// called; Check does not judge them twice.
 func (res *Result) Check(t *testing.T, exprs ...string) {
 	t.Helper()
 	extra, err := budget.ParseList(exprs)
 	if err != nil {
 		t.Fatalf("trafficsim: invalid budget: %v", err)
 	}
-	all := append(append([]budget.Budget(nil), res.budgets...), extra...)
-	res.Summary.Budgets = append(budget.Evaluate(res.Summary, all), res.extra...)
+	if len(extra) == 0 {
+		return
+	}
+	verdicts := budget.Evaluate(res.Summary, extra)
+	// The new verdicts go before the ones that are no budget's (cleanup).
+	own := res.Summary.Budgets[:len(res.Summary.Budgets)-len(res.extra)]
+	res.Summary.Budgets = append(append(append([]reports.Budget(nil), own...), verdicts...), res.extra...)
 	if err := res.write(); err != nil {
 		t.Errorf("trafficsim: writing reports: %v", err)
 	}
-	for _, v := range res.Summary.Budgets {
-		t.Run(v.Name, func(t *testing.T) {
-			if !v.Passed {
-				t.Error(v.Message)
-				return
-			}
-			t.Log(v.Message)
-		})
-	}
+	reportVerdicts(t, verdicts)
 }
 
 // P95 returns the budget expression "p95(endpoint) < limit".

@@ -21,7 +21,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"go.uber.org/goleak"
 
 	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/harness/metrics"
@@ -55,6 +54,7 @@ type run struct {
 	coll      *metrics.Collectors
 	pool      *exchangePool
 	pusher    *metrics.Pusher
+	runDone   <-chan struct{} // the journeys' context's Done
 	mix       mix
 	started   time.Time
 
@@ -151,6 +151,7 @@ func (s *Simulation) Run(ctx context.Context) *Result {
 	if err := r.cleanupErr(); err != nil {
 		s.tb.Errorf("trafficsim: %v", err)
 	}
+	res.judge(s.tb)
 	return res
 }
 
@@ -322,19 +323,33 @@ func (r *run) preflight(ctx context.Context) error {
 }
 
 // execute runs the users, then the stop sequence, and builds the result.
+// Everything the run starts carries its pprof label (see runLabel), so the
+// leak check counts this run's goroutines only.
 func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
-	// Signals first: os/signal starts a goroutine of its own for good, which
-	// must be in the leak check's baseline.
+	// Signals first: os/signal starts a goroutine of its own for good,
+	// which must not carry the run's label.
 	sigCh := make(chan os.Signal, 1)
 	signal.Notify(sigCh, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigCh)
-	leakBase := goleak.IgnoreCurrent()
 	heapBase := readHeap()
+	label := newLeakLabel(r.runID)
+	var mon *monitor
+	withRunLabel(parent, label, func(labelled context.Context) {
+		mon = r.runLabelled(parent, labelled, sigCh, budgets, heapBase)
+	})
+	leaks, leakText := findLeaks(label)
+	return r.result(budgets, mon, leaks, leakText)
+}
 
+// runLabelled is execute's part under the run's label: it returns once
+// every goroutine the run started has been told to end and every
+// connection it opened has been closed.
+func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal, budgets []budget.Budget, heapBase uint64) *monitor {
 	runCtx, runCancel := context.WithCancel(parent)
 	defer runCancel()
 	r.reqCtx, r.reqCancel = context.WithCancel(context.WithoutCancel(parent))
 	defer r.reqCancel()
+	r.runDone = runCtx.Done()
 
 	r.started = time.Now()
 	if r.pusher != nil {
@@ -379,7 +394,9 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 	<-cleanerDone
 	mon.stop()
 	if r.cfg.Cleanup {
-		r.cleanup(parent, true)
+		// Cleanup functions are the simulation's code, with clients of
+		// their own: their connections are not the run's to close.
+		unlabelled(labelled, func() { r.cleanup(parent, true) })
 	}
 	r.notes = append(r.notes, r.cleanups.notes()...)
 	r.notes = append(r.notes, r.exhausted.summaryNotes()...)
@@ -391,12 +408,13 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 		}
 		cancel()
 	}
+	// The run owns every connection it opened: the users' and the
+	// pusher's. Closing them ends their goroutines before the leak check.
 	r.transport.CloseIdleConnections()
 	if r.pushClient != nil {
 		r.pushClient.CloseIdleConnections()
 	}
-	leaks, leakText := countLeaks(leakBase)
-	return r.result(budgets, mon, leaks, leakText)
+	return mon
 }
 
 // awaitUsers gives users in flight the grace period, then cancels their

@@ -1,0 +1,197 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trafficsim/trafficsim/reports"
+)
+
+// verdictTB is a testing.TB that records the failures a run reports and
+// keeps its cleanups until finish, so a test can see the verdict the
+// harness gives a run that is meant to fail.
+type verdictTB struct {
+	testing.TB
+	mu       sync.Mutex
+	errs     []string
+	cleanups []func()
+}
+
+func newVerdictTB(t *testing.T) *verdictTB { return &verdictTB{TB: t} }
+
+func (v *verdictTB) Errorf(format string, args ...any) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.errs = append(v.errs, fmt.Sprintf(format, args...))
+}
+
+func (v *verdictTB) Error(args ...any) { v.Errorf("%s", fmt.Sprint(args...)) }
+
+func (v *verdictTB) Cleanup(fn func()) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.cleanups = append(v.cleanups, fn)
+}
+
+// finish runs the recorded cleanups, as the end of a test would, and
+// returns every failure reported.
+func (v *verdictTB) finish() []string {
+	v.mu.Lock()
+	cs := v.cleanups
+	v.cleanups = nil
+	v.mu.Unlock()
+	for i := len(cs) - 1; i >= 0; i-- {
+		cs[i]()
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return append([]string(nil), v.errs...)
+}
+
+// helperEnv selects the helper test a child process runs.
+const helperEnv = "TRAFFICSIM_VERDICT_HELPER"
+
+// runChild runs this test binary again with only the helper test of the
+// given mode, and returns its exit code and output.
+func runChild(t *testing.T, mode, reportDir string, signal func(*os.Process)) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestVerdictHelper$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), helperEnv+"="+mode, "TRAFFICSIM_REPORT_DIR="+reportDir)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	if signal != nil {
+		signal(cmd.Process)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String()
+	case errors.As(err, &ee):
+		return ee.ExitCode(), out.String()
+	}
+	t.Fatalf("run child: %v\n%s", err, out.String())
+	return -1, ""
+}
+
+// TestVerdictHelper is the simulation the child processes of the verdict
+// tests run; it never calls Check, so whatever fails it is the harness's
+// own verdict.
+func TestVerdictHelper(t *testing.T) {
+	mode := os.Getenv(helperEnv)
+	if mode == "" {
+		t.Skip("run by TestRun_verdict* in a child process")
+	}
+	srv := newCountingServer(t, nil)
+	cfg := testConfig(srv.URL)
+	cfg.ReportDir = os.Getenv("TRAFFICSIM_REPORT_DIR")
+	cfg.Users = 5
+	switch mode {
+	case "impossible":
+		cfg.Budgets = []string{"p50(*) < 1us"}
+	case "possible":
+		cfg.Budgets = []string{"p50(*) < 10s", "error_rate < 1%"}
+	case "long":
+		cfg.Users, cfg.Think, cfg.Duration = 20, "const:20ms", time.Minute
+		cfg.Budgets = []string{"p50(*) < 10s", "error_rate < 1%"}
+	}
+	requests := Between(20, 20)
+	if mode == "long" {
+		requests = Between(100000, 100000)
+	}
+	sim := New(t, cfg)
+	sim.Archetype("u", 1, requests, (&userLog{}).journey("/x"))
+	sim.Run(context.Background())
+}
+
+func readJUnit(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestRun_verdictWithoutCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	t.Run("impossible budget fails go test", func(t *testing.T) {
+		dir := t.TempDir()
+		code, out := runChild(t, "impossible", dir, nil)
+		assert.Equal(t, 1, code, out)
+		assert.Contains(t, out, "--- FAIL: TestVerdictHelper/budget/p50/*_*")
+		junit := readJUnit(t, dir)
+		assert.Contains(t, junit, "<failure")
+		s, err := reports.ReadSummary(dir)
+		require.NoError(t, err)
+		require.Len(t, s.Budgets, 1)
+		assert.False(t, s.Budgets[0].Passed)
+	})
+	t.Run("possible budgets pass", func(t *testing.T) {
+		dir := t.TempDir()
+		code, out := runChild(t, "possible", dir, nil)
+		assert.Equal(t, 0, code, out)
+		assert.Contains(t, out, "--- PASS: TestVerdictHelper/budget/error_rate")
+		assert.NotContains(t, readJUnit(t, dir), "<failure")
+	})
+}
+
+func TestRun_verdictSIGINTFailsTheTest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a child process")
+	}
+	dir := t.TempDir()
+	code, out := runChild(t, "long", dir, func(p *os.Process) {
+		time.Sleep(1500 * time.Millisecond)
+		require.NoError(t, p.Signal(syscall.SIGINT))
+	})
+	assert.NotEqual(t, 0, code, out)
+	assert.Contains(t, out, "stopped early (interrupted by interrupt)")
+	assert.Contains(t, out, "--- PASS: TestVerdictHelper/budget/error_rate", "the budgets held")
+	s, err := reports.ReadSummary(dir)
+	require.NoError(t, err)
+	assert.True(t, s.Partial)
+	assert.Equal(t, "interrupted by interrupt", s.PartialReason)
+	assert.Contains(t, readJUnit(t, dir), `type="partial"`)
+}
+
+func TestRun_partialRunFailsUnlessAccepted(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	for _, accept := range []bool{false, true} {
+		t.Run(fmt.Sprint("accept=", accept), func(t *testing.T) {
+			cfg := withReportDir(t, testConfig(srv.URL))
+			cfg.Users, cfg.Think = 5, "const:20ms"
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			tb := newVerdictTB(t)
+			sim := New(tb, cfg)
+			sim.Archetype("u", 1, Between(1000, 1000), (&userLog{}).journey("/x"))
+			res := sim.Run(ctx)
+			if accept {
+				res.AcceptPartial()
+			}
+			errs := tb.finish()
+			if accept {
+				assert.Empty(t, errs)
+				return
+			}
+			require.Len(t, errs, 1)
+			assert.Contains(t, errs[0], "stopped early (context cancelled)")
+		})
+	}
+}
