@@ -240,7 +240,10 @@ func TestBreaker_deadEndpointGetsOnlyProbesWhileTheRestRunsOn(t *testing.T) {
 	assert.LessOrEqual(t, bad.Load(), limit, "the dead endpoint sees the failures that opened it and the probes, no more")
 	assert.GreaterOrEqual(t, bad.Load(), int64(threshold))
 	assert.Equal(t, s.ErrorsByKind[KindHTTP5xx], bad.Load(), "every request that reached it failed")
-	assert.Equal(t, badEp.Requests-bad.Load(), s.ErrorsByKind[KindCircuitOpen], "the rest were not sent, and counted")
+	assert.Equal(t, bad.Load(), badEp.Requests, "requests are what was sent")
+	assert.Positive(t, badEp.Blocked, "the rest were not sent, and counted apart")
+	assert.Equal(t, s.Blocked, badEp.Blocked)
+	assert.Zero(t, s.ErrorsByKind[KindCircuitOpen], "a blocked request is no error of a request")
 	assert.Equal(t, badEp.Requests, badEp.ErrorsUnexpected, "error_rate shows the outage")
 	h, err := reports.DecodeHistogram(badEp.Histogram)
 	require.NoError(t, err)
@@ -249,7 +252,7 @@ func TestBreaker_deadEndpointGetsOnlyProbesWhileTheRestRunsOn(t *testing.T) {
 	assert.Equal(t, good.Load(), goodEp.Requests, "the healthy endpoint got every request")
 	assert.Zero(t, goodEp.ErrorsUnexpected)
 	assert.Greater(t, goodEp.Requests, 20*bad.Load(), "and was hammered as usual")
-	assert.InDelta(t, goodEp.Requests, badEp.Requests, users, "journeys went on alternating")
+	assert.InDelta(t, goodEp.Requests, badEp.Requests+badEp.Blocked, users, "journeys went on alternating")
 }
 
 func TestBreaker_rejectedRequestsSpendTheBudget(t *testing.T) {
@@ -276,16 +279,18 @@ func TestBreaker_rejectedRequestsSpendTheBudget(t *testing.T) {
 			s := res.Summary
 			checkReports(t, res)
 			assert.False(t, s.Partial)
-			assert.EqualValues(t, users*budget, s.Requests, "every user spent its whole budget")
-			assert.EqualValues(t, users*budget, s.ErrorsUnexpected)
+			assert.EqualValues(t, users*budget, s.Requests+s.Blocked, "sent + blocked = planned: every user spent its whole budget")
+			assert.Equal(t, srv.hits.Load(), s.Requests, "requests are what went on the wire")
+			assert.Equal(t, srv.hits.Load(), s.ErrorsUnexpected)
 			assert.Equal(t, srv.hits.Load(), s.ErrorsByKind[KindHTTP5xx])
+			assert.InDelta(t, float64(s.Requests)/s.DurationSeconds, s.RPS, 1e-6, "req/s counts only requests sent")
 			if tt.breaker == 0 {
 				assert.EqualValues(t, users*budget, srv.hits.Load(), "-breaker=0 sends everything")
-				assert.Zero(t, s.ErrorsByKind[KindCircuitOpen])
+				assert.Zero(t, s.Blocked)
 				return
 			}
 			assert.LessOrEqual(t, srv.hits.Load(), int64(tt.breaker+users-1)+maxProbes(elapsed))
-			assert.Equal(t, users*budget-srv.hits.Load(), s.ErrorsByKind[KindCircuitOpen])
+			assert.Equal(t, users*budget-srv.hits.Load(), s.Blocked)
 		})
 	}
 }
@@ -308,6 +313,6 @@ func TestBreaker_abortCheckStillFires(t *testing.T) {
 	assert.Less(t, time.Since(start), 15*time.Second, "aborted long before -duration")
 	assert.True(t, s.Partial)
 	assert.Contains(t, s.PartialReason, "-abort-error-rate")
-	assert.Greater(t, s.ErrorsByKind[KindCircuitOpen], 10*srv.hits.Load(), "most requests were not sent")
+	assert.Greater(t, s.Blocked, 10*srv.hits.Load(), "most requests were not sent")
 	checkReports(t, res)
 }

@@ -42,10 +42,11 @@ func checkReports(tb testing.TB, res *Result) *reports.Summary {
 	require.NoError(tb, json.Unmarshal(raw, &s), "summary.json parses")
 	assert.Equal(tb, res.Summary.Requests, s.Requests)
 	assert.Equal(tb, res.Summary.ErrorsByKind, s.ErrorsByKind)
-	var endpoints, endpointErrs, archetypes, kinds, ticks int64
+	var endpoints, endpointErrs, archetypes, kinds, ticks, blocked, tickBlocked int64
 	for _, e := range s.Endpoints {
 		endpoints += e.Requests
 		endpointErrs += e.ErrorsUnexpected
+		blocked += e.Blocked
 	}
 	for _, a := range s.Archetypes {
 		archetypes += a.Requests
@@ -55,7 +56,10 @@ func checkReports(tb testing.TB, res *Result) *reports.Summary {
 	}
 	for _, tk := range s.Timeline {
 		ticks += tk.Requests
+		tickBlocked += tk.Blocked
 	}
+	assert.Equal(tb, s.Blocked, blocked, "blocked: endpoints add up")
+	assert.Equal(tb, s.Blocked, tickBlocked, "blocked: the timeline adds up")
 	assert.Equal(tb, s.Requests, endpoints, "requests: endpoints add up")
 	assert.Equal(tb, s.Requests, archetypes, "requests: archetypes add up")
 	assert.Equal(tb, s.Requests, ticks, "requests: the timeline adds up")

@@ -136,7 +136,7 @@ func (m *monitor) store(tk reports.Tick) {
 // later value, and latency percentiles take the worse of the two — an
 // approximation for charts (the exact figures are the run's histograms).
 func mergeTicks(a, b reports.Tick) reports.Tick {
-	out := reports.Tick{T: b.T, Requests: a.Requests + b.Requests, ActiveVUs: b.ActiveVUs, HeapBytes: b.HeapBytes, Goroutines: b.Goroutines}
+	out := reports.Tick{T: b.T, Requests: a.Requests + b.Requests, Blocked: a.Blocked + b.Blocked, ActiveVUs: b.ActiveVUs, HeapBytes: b.HeapBytes, Goroutines: b.Goroutines}
 	if len(a.Errors)+len(b.Errors) > 0 {
 		out.Errors = map[string]int64{}
 		for _, e := range []map[string]int64{a.Errors, b.Errors} {
@@ -163,6 +163,7 @@ func (m *monitor) window(d time.Duration) (w reports.Summary) {
 	ticks := m.timeline[max(len(m.timeline)-n, 0):]
 	for _, t := range ticks {
 		w.Requests += t.Requests
+		w.Blocked += t.Blocked
 		for _, c := range t.Errors {
 			w.ErrorsUnexpected += c
 		}
@@ -179,14 +180,21 @@ func (m *monitor) window(d time.Duration) (w reports.Summary) {
 // window and a minimum of requests, so a slow start does not abort a run.
 func (m *monitor) checkAbort(elapsed time.Duration, w reports.Summary) {
 	r := m.r
-	if elapsed < r.cfg.AbortWindow/6 || w.Requests < minAbortRequests {
+	// A request the breaker blocked is an attempt that failed: a dead
+	// target behind an open circuit still aborts the run.
+	attempts := w.Requests + w.Blocked
+	if elapsed < r.cfg.AbortWindow/6 || attempts < minAbortRequests {
 		return
 	}
 	if r.cfg.AbortErrorRate > 0 {
-		rate := float64(w.ErrorsUnexpected) / float64(w.Requests) * 100
+		rate := float64(w.ErrorsUnexpected+w.Blocked) / float64(attempts) * 100
 		if rate > r.cfg.AbortErrorRate {
-			r.stop(fmt.Sprintf("aborted: %.1f%% unexpected errors over the last %s (%d requests), limit %g%% (-abort-error-rate)",
-				rate, time.Duration(w.DurationSeconds*float64(time.Second)), w.Requests, r.cfg.AbortErrorRate), true)
+			blocked := ""
+			if w.Blocked > 0 {
+				blocked = fmt.Sprintf(", %d more blocked by the breaker", w.Blocked)
+			}
+			r.stop(fmt.Sprintf("aborted: %.1f%% unexpected errors over the last %s (%d requests%s), limit %g%% (-abort-error-rate)",
+				rate, time.Duration(w.DurationSeconds*float64(time.Second)), w.Requests, blocked, r.cfg.AbortErrorRate), true)
 			return
 		}
 	}

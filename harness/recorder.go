@@ -39,6 +39,7 @@ type Recorder struct {
 	errUnexpected atomic.Int64
 	interrupted   atomic.Int64
 	dropped       atomic.Int64
+	blocked       atomic.Int64
 	bytes         atomic.Int64
 
 	kindMu sync.Mutex
@@ -58,6 +59,7 @@ type endpointStats struct {
 	requests      int64
 	errExpected   int64
 	errUnexpected int64
+	blocked       int64
 	codes         map[int]int64
 	slowest       []reports.SlowRequest
 
@@ -78,6 +80,7 @@ type archStats struct {
 type interval struct {
 	mu       sync.Mutex
 	requests int64
+	blocked  int64
 	errors   map[string]int64
 	groups   map[string]*hdrhistogram.Histogram
 }
@@ -229,38 +232,40 @@ func (e *endpointStats) keepSlow(o *outcome) {
 // decodeError counts a response the journey could not read as an
 // unexpected error of kind decode (the request itself was already counted).
 func (r *Recorder) decodeError(e *endpointStats, arch int) {
-	r.unmeasuredError(e, arch, KindDecode, false)
+	r.unmeasuredError(e, arch, KindDecode)
 }
 
 // circuitOpen counts a request its endpoint's open circuit kept from being
-// sent: a request of the user and an unexpected error of kind circuit_open,
-// so error_rate and the abort check see the outage, but no latency sample
-// and no status code, since nothing was measured.
+// sent. Nothing went on the wire, so it is no request (not in requests,
+// RPS nor error_rate) and has no latency sample nor status code: it is
+// counted apart as blocked (summary and endpoint), and live in
+// trafficsim_errors_total{kind="circuit_open"}, so the outage shows.
 func (r *Recorder) circuitOpen(e *endpointStats, arch int) {
-	r.unmeasuredError(e, arch, KindCircuitOpen, true)
+	r.blocked.Add(1)
+	e.mu.Lock()
+	e.blocked++
+	e.mu.Unlock()
+	r.iv.mu.Lock()
+	r.iv.blocked++
+	r.iv.mu.Unlock()
+	if r.metrics != nil {
+		r.metrics.Error(e.route, KindCircuitOpen)
+	}
 }
 
 // unmeasuredError counts an unexpected error of kind on the endpoint, the
-// archetype, the timeline and the metrics, with no latency sample; as a
-// request too when asRequest (no other record of it exists).
-func (r *Recorder) unmeasuredError(e *endpointStats, arch int, kind string, asRequest bool) {
-	var n int64
-	if asRequest {
-		n = 1
-	}
-	r.requests.Add(n)
+// archetype, the timeline and the metrics, with no latency sample, for a
+// request counted already (a body that does not decode).
+func (r *Recorder) unmeasuredError(e *endpointStats, arch int, kind string) {
 	r.errUnexpected.Add(1)
 	e.mu.Lock()
-	e.requests += n
 	e.errUnexpected++
 	e.mu.Unlock()
 	a := r.archs[arch]
 	a.mu.Lock()
-	a.requests += n
 	a.errUnexpected++
 	a.mu.Unlock()
 	r.iv.mu.Lock()
-	r.iv.requests += n
 	r.iv.errors[kind]++
 	r.iv.mu.Unlock()
 	r.kindMu.Lock()
@@ -299,7 +304,7 @@ func (r *Recorder) userEnded(arch int) {
 func (r *Recorder) tick(t float64, active int) reports.Tick {
 	r.iv.mu.Lock()
 	defer r.iv.mu.Unlock()
-	tk := reports.Tick{T: t, Requests: r.iv.requests, ActiveVUs: active}
+	tk := reports.Tick{T: t, Requests: r.iv.requests, Blocked: r.iv.blocked, ActiveVUs: active}
 	if len(r.iv.errors) > 0 {
 		tk.Errors = maps.Clone(r.iv.errors)
 		clear(r.iv.errors)
@@ -314,7 +319,7 @@ func (r *Recorder) tick(t float64, active int) reports.Tick {
 		tk.Latency[g] = reports.Percentiles{P50: reports.MillisAt(h, 50), P95: reports.MillisAt(h, 95), P99: reports.MillisAt(h, 99)}
 		h.Reset()
 	}
-	r.iv.requests = 0
+	r.iv.requests, r.iv.blocked = 0, 0
 	return tk
 }
 
@@ -325,6 +330,7 @@ func (r *Recorder) fill(s *reports.Summary) error {
 	s.ErrorsUnexpected = r.errUnexpected.Load()
 	s.Interrupted = r.interrupted.Load()
 	s.Dropped = r.dropped.Load()
+	s.Blocked = r.blocked.Load()
 	s.BytesRead = r.bytes.Load()
 	r.kindMu.Lock()
 	s.ErrorsByKind = maps.Clone(r.kinds)
@@ -343,7 +349,7 @@ func (r *Recorder) fill(s *reports.Summary) error {
 		enc, err := reports.EncodeHistogram(e.hist)
 		ep := reports.Endpoint{
 			Name: e.name, Method: e.method, Route: e.route,
-			Requests: e.requests, ErrorsExpected: e.errExpected, ErrorsUnexpected: e.errUnexpected,
+			Requests: e.requests, ErrorsExpected: e.errExpected, ErrorsUnexpected: e.errUnexpected, Blocked: e.blocked,
 			Codes: map[string]int64{}, Histogram: enc, Slowest: slices.Clone(e.slowest),
 			P50Ms: reports.MillisAt(e.hist, 50), P95Ms: reports.MillisAt(e.hist, 95),
 			P99Ms: reports.MillisAt(e.hist, 99), MaxMs: float64(e.hist.Max()) / 1000, MeanMs: e.hist.Mean() / 1000,

@@ -76,6 +76,9 @@ func Merge(shards ...*Summary) (*Summary, error) {
 		m.ErrorsUnexpected += s.ErrorsUnexpected
 		m.Interrupted += s.Interrupted
 		m.Dropped += s.Dropped
+		m.Scheduled += s.Scheduled
+		m.NotReached += s.NotReached
+		m.Blocked += s.Blocked
 		m.BytesRead += s.BytesRead
 		addCounts(&m.ErrorsByKind, s.ErrorsByKind)
 		addCounts(&m.LoginAttempts, s.LoginAttempts)

@@ -49,6 +49,7 @@ func mergeEndpoints(shards []*Summary) ([]Endpoint, error) {
 			m.Requests += e.Requests
 			m.ErrorsExpected += e.ErrorsExpected
 			m.ErrorsUnexpected += e.ErrorsUnexpected
+			m.Blocked += e.Blocked
 			addCounts(&m.Codes, e.Codes)
 			m.Slowest = append(m.Slowest, e.Slowest...)
 			slowCap = max(slowCap, len(e.Slowest))

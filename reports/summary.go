@@ -49,8 +49,22 @@ type Summary struct {
 	// Interrupted counts requests cut off by a stop; they are neither errors
 	// nor latency samples.
 	Interrupted int64 `json:"interrupted"`
-	// Dropped counts open-model starts that could not begin on time.
-	Dropped      int64            `json:"dropped"`
+	// Dropped counts open-model sessions that could not start on time
+	// (-max-vus users were active).
+	Dropped int64 `json:"dropped"`
+	// Scheduled counts the open model's planned sessions: rate × duration
+	// (or the stages' integral), exactly; every one of them is started
+	// (Users), Dropped or NotReached. 0 in the closed model.
+	Scheduled int64 `json:"scheduled,omitempty"`
+	// NotReached counts scheduled sessions whose time had not come when the
+	// run stopped (a signal, an abort, the timer of the last arrival firing
+	// after -duration).
+	NotReached int64 `json:"not_reached,omitempty"`
+	// Blocked counts requests an open circuit breaker kept from being sent:
+	// they are not requests (nothing went on the wire), not in RPS nor in
+	// error_rate nor errors_by_kind; the pushed
+	// trafficsim_errors_total{kind="circuit_open"} counts them live.
+	Blocked      int64            `json:"blocked,omitempty"`
 	ErrorsByKind map[string]int64 `json:"errors_by_kind"`
 	// LoginAttempts counts login outcomes: success, wrong_password, locked, error.
 	LoginAttempts map[string]int64 `json:"login_attempts,omitempty"`
@@ -83,18 +97,25 @@ type Summary struct {
 // Endpoint is the result for one route template, named with its method:
 // "GET /api/users/{id}".
 type Endpoint struct {
-	Name             string           `json:"name"`
-	Method           string           `json:"method"`
-	Route            string           `json:"route"`
-	Requests         int64            `json:"requests"`
-	ErrorsExpected   int64            `json:"errors_expected"`
-	ErrorsUnexpected int64            `json:"errors_unexpected"`
-	Codes            map[string]int64 `json:"codes"`
-	P50Ms            float64          `json:"p50_ms"`
-	P95Ms            float64          `json:"p95_ms"`
-	P99Ms            float64          `json:"p99_ms"`
-	MaxMs            float64          `json:"max_ms"`
-	MeanMs           float64          `json:"mean_ms"`
+	Name             string `json:"name"`
+	Method           string `json:"method"`
+	Route            string `json:"route"`
+	Requests         int64  `json:"requests"`
+	ErrorsExpected   int64  `json:"errors_expected"`
+	ErrorsUnexpected int64  `json:"errors_unexpected"`
+	// Blocked counts the endpoint's requests its open circuit kept from
+	// being sent; they are not in Requests.
+	Blocked int64 `json:"blocked,omitempty"`
+	// Codes counts requests by the status line received, "0" when none
+	// arrived; a request that failed after its status line (a reset or a
+	// timeout while reading the body) keeps its status here and is an
+	// unexpected error of its kind besides.
+	Codes  map[string]int64 `json:"codes"`
+	P50Ms  float64          `json:"p50_ms"`
+	P95Ms  float64          `json:"p95_ms"`
+	P99Ms  float64          `json:"p99_ms"`
+	MaxMs  float64          `json:"max_ms"`
+	MeanMs float64          `json:"mean_ms"`
 	// Histogram is the HDR histogram of latencies in microseconds, encoded
 	// with EncodeHistogram, so shards merge without loss.
 	Histogram string `json:"histogram"`
@@ -181,6 +202,9 @@ type Tick struct {
 	Requests  int64            `json:"requests"`
 	ActiveVUs int              `json:"active_vus"`
 	Errors    map[string]int64 `json:"errors,omitempty"`
+	// Blocked counts requests an open circuit kept from being sent in
+	// this interval (not in Requests).
+	Blocked int64 `json:"blocked,omitempty"`
 	// Latency maps an endpoint group ("auth", "users", ...) to the
 	// percentiles of the requests that ended in this interval.
 	Latency    map[string]Percentiles `json:"latency,omitempty"`
