@@ -104,12 +104,16 @@ func (r *run) replacement() int {
 // driveOpen starts user sessions at the planned arrival rate. A start that
 // finds -max-vus users active is dropped and counted; a late start keeps its
 // intended time, so its first request's latency includes the lateness.
+// Every scheduled arrival of this shard is started, dropped or, when the
+// run stops first, counted as not reached.
 func (r *run) driveOpen(ctx context.Context) {
-	plan := arrivals{start: r.cfg.Rate, stages: r.cfg.Stages, steady: r.cfg.Rate}
+	plan := newArrivals(r.cfg)
 	maxVUs := int64(r.cfg.MaxVUs)
 	if maxVUs == 0 {
 		maxVUs = int64(max(r.cfg.Users, 1) * 10)
 	}
+	var reached int64 // this shard's arrivals started or dropped
+	defer func() { r.countSchedule(plan, reached) }()
 	for n := int64(0); ; n++ {
 		offset, ok := plan.next(n)
 		if !ok {
@@ -122,6 +126,7 @@ func (r *run) driveOpen(ctx context.Context) {
 		if !r.sleepUntil(at) {
 			return
 		}
+		reached++
 		if r.active.Load() >= maxVUs {
 			r.rec.dropped.Add(1)
 			continue
@@ -132,6 +137,25 @@ func (r *run) driveOpen(ctx context.Context) {
 		r.enter(vu)
 		go r.session(ctx, vu)
 	}
+}
+
+// countSchedule records how many arrivals the plan scheduled for this
+// shard and how many of them the driver had not reached.
+func (r *run) countSchedule(plan arrivals, reached int64) {
+	total, ok := plan.total()
+	if !ok {
+		r.scheduled.Store(reached) // no end: what was due is what was scheduled
+		return
+	}
+	owned := total
+	if sh := r.cfg.Shard; !sh.Whole() {
+		owned = 0
+		if total > int64(sh.Index) {
+			owned = (total-int64(sh.Index)-1)/int64(sh.Count) + 1
+		}
+	}
+	r.scheduled.Store(owned)
+	r.notReached.Store(max(owned-reached, 0))
 }
 
 // sleepUntil waits until t, or returns false when the run stops first.

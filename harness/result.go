@@ -56,6 +56,9 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 	if err := r.rec.fill(s); err != nil {
 		r.notes = append(r.notes, err.Error())
 	}
+	if r.cfg.OpenModel() {
+		s.Scheduled, s.NotReached = r.scheduled.Load(), r.notReached.Load()
+	}
 	if s.DurationSeconds > 0 {
 		s.RPS = float64(s.Requests) / s.DurationSeconds
 	}

@@ -72,6 +72,9 @@ type run struct {
 	active    atomic.Int64
 	peak      atomic.Int64
 	started_  atomic.Int64 // users started in all
+	// open model: sessions scheduled for this shard, and those the driver
+	// had not reached when the run stopped
+	scheduled, notReached atomic.Int64
 	nextIndex atomic.Int64 // continuous mode: sessions started after the first population
 	activeMu  sync.Mutex
 	activeIdx map[int]*VU

@@ -72,6 +72,57 @@ type arrivals struct {
 	start  float64 // rate at t=0
 	stages []Stage
 	steady float64 // constant rate when there are no stages
+	// end, when positive, ends the plan: an arrival is scheduled only
+	// before it (-duration), so 100/s for 20s is 2,000 arrivals, not 2,001.
+	end time.Duration
+}
+
+// newArrivals returns the schedule of the open model of cfg.
+func newArrivals(cfg Config) arrivals {
+	a := arrivals{start: cfg.Rate, stages: cfg.Stages, steady: cfg.Rate, end: cfg.Duration}
+	if total := stagesTotal(cfg.Stages); total > 0 && (a.end <= 0 || total < a.end) {
+		a.end = total
+	}
+	return a
+}
+
+// total returns how many arrivals the plan schedules in all, and false
+// when it has no end (a steady rate without -duration).
+func (a arrivals) total() (int64, bool) {
+	if a.end <= 0 {
+		return 0, false
+	}
+	// The integral of the rate up to end gives the count to within
+	// rounding; next, which decides, settles the last one or two.
+	var want float64
+	if len(a.stages) == 0 {
+		want = a.steady * a.end.Seconds()
+	} else {
+		r0, left := a.start, a.end.Seconds()
+		for _, s := range a.stages {
+			D := min(s.Duration.Seconds(), left)
+			slope := (s.Target - r0) / s.Duration.Seconds()
+			want += r0*D + slope*D*D/2
+			left -= D
+			r0 = s.Target
+			if left <= 0 {
+				break
+			}
+		}
+	}
+	n := int64(math.Max(math.Ceil(want-1e-9), 0))
+	for n > 0 {
+		if _, ok := a.next(n - 1); ok {
+			break
+		}
+		n--
+	}
+	for {
+		if _, ok := a.next(n); !ok {
+			return n, true
+		}
+		n++
+	}
 }
 
 // next returns the intended start of arrival n (0-based) from the start of
@@ -80,6 +131,15 @@ type arrivals struct {
 // r0·t + (r1-r0)·t²/(2D); arrival n is where that reaches n — exact,
 // so the schedule does not drift however long it runs.
 func (a arrivals) next(n int64) (time.Duration, bool) {
+	at, ok := a.at(n)
+	if !ok || (a.end > 0 && at >= a.end) {
+		return 0, false
+	}
+	return at, true
+}
+
+// at is next without the plan's end.
+func (a arrivals) at(n int64) (time.Duration, bool) {
 	want := float64(n)
 	if len(a.stages) == 0 {
 		if a.steady <= 0 {
@@ -94,7 +154,9 @@ func (a arrivals) next(n int64) (time.Duration, bool) {
 		D := s.Duration.Seconds()
 		r1 := s.Target
 		inStage := (r0 + r1) / 2 * D
-		if inStage > 0 && done+inStage >= want {
+		// Strictly more: arrival number done+inStage falls at the stage's
+		// end, which is the next stage's start (or past the plan).
+		if inStage > 0 && done+inStage > want {
 			k := want - done // arrivals needed into this stage
 			// slope/2·t² + r0·t − k = 0, solved as 2k / (r0 + √disc): the
 			// same root as (−r0 + √disc) / slope without its cancellation,

@@ -142,7 +142,7 @@ func (b Budget) subject() string {
 	case "violations":
 		label = "contract violations"
 	case "dropped":
-		label = "dropped starts"
+		label = "dropped sessions"
 	case "dropped_rate":
 		label = "dropped rate"
 	}

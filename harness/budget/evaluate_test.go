@@ -67,10 +67,10 @@ func TestEvaluate(t *testing.T) {
 			"coverage was 87.5%, budget at least 85% (7 of 8 operations exercised)"},
 		{"violations", "violations == 0", false, 3, "", 8,
 			"3 contract violations, budget 0 (8 operations checked); in POST /api/auth/login (2), POST /api/users (1)"},
-		{"dropped", "dropped == 0", true, 0, "", 2004,
-			"0 starts dropped, budget 0 (2,004 scheduled starts)"},
-		{"dropped rate", "dropped_rate < 1%", true, 0, "%", 2004,
-			"dropped rate was 0%, budget 1% (2,004 scheduled starts)"},
+		{"dropped", "dropped == 0", true, 0, "", 100,
+			"0 sessions dropped, budget 0 (100 scheduled sessions)"},
+		{"dropped rate", "dropped_rate < 1%", true, 0, "%", 100,
+			"dropped rate (dropped / scheduled sessions) was 0%, budget 1% (0 dropped of 100 scheduled sessions)"},
 	}
 	s := fixtureSummary(t)
 	for _, tt := range tests {
@@ -141,10 +141,10 @@ func TestEvaluate_noData(t *testing.T) {
 			"coverage: no data — no API description known (coverage is not set)"},
 		{"violations without operations", "violations == 0", func(s *reports.Summary) { s.Operations = nil },
 			"contract violations: no data — no API description known (operations are empty)"},
-		{"dropped without requests", "dropped == 0", func(s *reports.Summary) { s.Requests = 0 },
-			"dropped starts: no data — no requests"},
-		{"dropped rate without requests", "dropped_rate < 1%", func(s *reports.Summary) { s.Requests = 0 },
-			"dropped rate: no data — no requests"},
+		{"dropped without sessions", "dropped == 0", func(s *reports.Summary) { s.Users = 0 },
+			"dropped sessions: no data — no sessions scheduled"},
+		{"dropped rate without sessions", "dropped_rate < 1%", func(s *reports.Summary) { s.Users = 0 },
+			"dropped rate: no data — no sessions scheduled"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,4 +232,18 @@ func TestEvaluate_window(t *testing.T) {
 	assert.Equal(t, "error rate was 5%, budget 1% (600 requests)", got[1].Message)
 	assert.Equal(t, "throughput was 20 req/s, budget above 10 req/s (600 requests in 30s)", got[2].Message)
 	assert.Equal(t, []bool{false, false, true}, []bool{got[0].Passed, got[1].Passed, got[2].Passed})
+}
+
+// TestEvaluate_droppedRateIsOfScheduledSessions: 16 of 91 sessions dropped
+// is 17.6 %, however many requests the 75 started sessions made (the rate
+// was once divided by requests + dropped and read 0.3 %).
+func TestEvaluate_droppedRateIsOfScheduledSessions(t *testing.T) {
+	s := &reports.Summary{Users: 75, Requests: 5350, Dropped: 16, Scheduled: 91}
+	b, err := Parse("dropped_rate < 1%")
+	require.NoError(t, err)
+	v := Evaluate(s, []Budget{b})[0]
+	assert.False(t, v.Passed)
+	assert.InDelta(t, 16.0/91*100, v.Measured, 1e-9)
+	assert.EqualValues(t, 91, v.Samples)
+	assert.Equal(t, "dropped rate (dropped / scheduled sessions) was 17.6%, budget 1% (16 dropped of 91 scheduled sessions)", v.Message)
 }

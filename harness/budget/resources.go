@@ -90,19 +90,25 @@ func (ev *evaluator) contract(b Budget) reports.Budget {
 	return v
 }
 
-// dropped judges the open model's starts that could not begin on time:
-// dropped (a count) and dropped_rate (dropped / (requests + dropped)).
+// dropped judges the open model's sessions that could not start on time:
+// dropped (a count) and dropped_rate (dropped sessions / scheduled
+// sessions, in %). Scheduled is the summary's own figure (every session
+// the plan scheduled: started, dropped or not reached); a summary without
+// it (the closed model, older files) schedules what it started or dropped.
 func (ev *evaluator) dropped(b Budget) reports.Budget {
 	dropped := ev.s.Dropped
-	scheduled := ev.s.Requests + dropped
+	scheduled := ev.s.Scheduled
 	if scheduled <= 0 {
-		return b.noData(b.subject(), "no requests")
+		scheduled = int64(ev.s.Users) + dropped
 	}
-	data := plural(scheduled, "scheduled start")
+	if scheduled <= 0 {
+		return b.noData(b.subject(), "no sessions scheduled")
+	}
+	data := plural(scheduled, "scheduled session")
 	if b.metric == "dropped" {
-		msg := fmt.Sprintf("%s dropped, budget %s (%s)", plural(dropped, "start"), b.bound(), data)
+		msg := fmt.Sprintf("%s dropped, budget %s (%s)", plural(dropped, "session"), b.bound(), data)
 		return b.verdict(float64(dropped), scheduled, msg)
 	}
 	rate := float64(dropped) / float64(scheduled) * 100
-	return b.verdict(rate, scheduled, b.was("dropped rate", rate, data))
+	return b.verdict(rate, scheduled, b.was("dropped rate (dropped / scheduled sessions)", rate, humanInt(dropped)+" dropped of "+data))
 }
