@@ -68,16 +68,16 @@ type run struct {
 	reqCtx    context.Context
 	reqCancel context.CancelFunc
 
-	users     sync.WaitGroup
-	active    atomic.Int64
-	peak      atomic.Int64
-	started_  atomic.Int64 // users started in all
+	users    sync.WaitGroup
+	active   atomic.Int64
+	peak     atomic.Int64
+	started_ atomic.Int64 // users started in all
 	// open model: sessions scheduled for this shard, and those the driver
 	// had not reached when the run stopped
 	scheduled, notReached atomic.Int64
-	nextIndex atomic.Int64 // continuous mode: sessions started after the first population
-	activeMu  sync.Mutex
-	activeIdx map[int]*VU
+	nextIndex             atomic.Int64 // continuous mode: sessions started after the first population
+	activeMu              sync.Mutex
+	activeIdx             map[int]*VU
 
 	seqMu     sync.Mutex
 	sequences map[int][]string
