@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +52,12 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	o.traceID, o.sampled = vu.traceparent(hreq.Header)
 	resp.TraceID = o.traceID
 
+	callCtx := vu.callCtx
+	if callCtx != nil {
+		cancel := d.cancel
+		stop := context.AfterFunc(callCtx, func() { cancel(errCallerDone) })
+		defer stop()
+	}
 	d.start()
 	hres, err := vu.roundTrip(hreq) // redirects followed: latency covers every hop
 	if err == nil {
@@ -73,6 +80,13 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	switch {
 	case err != nil && errors.Is(err, errBodyTooLarge):
 		o.kind = KindBodyTooLarge
+	case err != nil && callCtx != nil && context.Cause(d.ctx) == errCallerDone:
+		// Cut off by the journey's own context: its deadline is a timeout
+		// of the journey's choosing, its cancel an interruption.
+		o.kind = KindInterrupted
+		if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
+			o.kind = KindTimeout
+		}
 	case err != nil:
 		o.kind = classify(err)
 		if o.kind == KindInterrupted && r.reqCtx.Err() == nil && d.timedOut() {
@@ -106,6 +120,10 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 }
 
 var errBodyTooLarge = errors.New("response body larger than -max-body")
+
+// errCallerDone is the cause a request's context is cancelled with when
+// the context the journey passed to Do ends.
+var errCallerDone = errors.New("the context passed to VU.Do ended")
 
 // readCapped reads at most limit bytes of body and discards the rest,
 // counting every byte; a body over the limit is an error of its own kind.

@@ -50,13 +50,14 @@ type VU struct {
 	inline   bool // never thinks: makes its exchanges on its own goroutine
 	queued   bool // waiting in line for a worker (exchangePool.queue)
 	jar      http.CookieJar
-	intended *time.Time     // open model: the session's intended start
-	names    *[]string      // when recording sequences (tests)
-	pending  *Request       // the request a pool worker is making for the user
-	decoding *decodeJob     // or the answer it is decoding
-	asked    time.Time      // when the user handed its job over: latency starts here
-	done     chan *Response // the worker's response, or nil to end a pause
-	own      *deadline      // the request timeout of an inline user's exchanges
+	intended *time.Time      // open model: the session's intended start
+	names    *[]string       // when recording sequences (tests)
+	pending  *Request        // the request a pool worker is making for the user
+	decoding *decodeJob      // or the answer it is decoding
+	asked    time.Time       // when the user handed its job over: latency starts here
+	done     chan *Response  // the worker's response, or nil to end a pause
+	own      *deadline       // the request timeout of an inline user's exchanges
+	callCtx  context.Context // Do's ctx when it is not the run's: it may cut the request
 }
 
 // Budget is the number of requests the user was given.
@@ -110,8 +111,14 @@ func (vu *VU) decodeFailed(req *Request, err error) {
 
 // Do makes one request, after the user's think time (none before its first
 // request). It returns an error only when the user must stop: its budget is
-// spent (ErrBudgetSpent) or the run is stopping. Everything that can go wrong
-// with the request itself is in the Response.
+// spent (ErrBudgetSpent), the run is stopping, or ctx is done. Everything
+// that can go wrong with the request itself is in the Response.
+//
+// Do honours ctx for the pause and for the request: when ctx ends during
+// the pause, Do returns at once with ctx's error; when it ends during the
+// request, the request is cut off and Do returns its Response at once,
+// of kind timeout (ctx's deadline passed) or interrupted (ctx cancelled).
+// The journey's own ctx, as the harness passes it, ends when the run stops.
 //
 // Do and pause are on the stack of every thinking user, so their frames are
 // kept small (see exchangePool and runUser).
@@ -119,17 +126,27 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 	if vu.used >= vu.budget {
 		return nil, ErrBudgetSpent
 	}
-	if vu.sim.stopping() || ctx.Err() != nil {
+	if vu.sim.stopping() {
 		return nil, errStopped
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if vu.used > 0 && !vu.inline {
-		if !vu.pause() || ctx.Err() != nil {
+		if !vu.pause(ctx) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			return nil, errStopped
 		}
 	}
 	vu.used++
 	if vu.names != nil {
 		vu.recordName(req)
+	}
+	vu.callCtx = nil
+	if done := ctx.Done(); done != nil && done != vu.sim.runDone {
+		vu.callCtx = ctx // a context of the journey's own: it may cut the request
 	}
 	return vu.sim.pool.do(vu, req), nil
 }
@@ -140,23 +157,25 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 //go:noinline
 func (vu *VU) recordName(req *Request) { *vu.names = append(*vu.names, req.Name()) }
 
-// pause waits the think time; it returns false when the run stops first. It
-// parks on the user's own channel, woken by the run's sleeper or by the stop
-// (wakeAll), rather than in a select, and draws the pause in a frame of its
-// own: select's frame, or Think.Draw's 56-byte receiver spilled into
-// pause's frame, would push a thinking user's goroutine past the 2 KiB
-// minimum stack.
-func (vu *VU) pause() bool {
+// pause waits the think time; it returns false when the run stops or ctx
+// ends first. It parks on the user's own channel, woken by the run's
+// sleeper or by the stop (wakeAll), rather than in a select, and draws the
+// pause in a frame of its own: select's frame, or Think.Draw's 56-byte
+// receiver spilled into pause's frame, would push a thinking user's
+// goroutine past the 2 KiB minimum stack. A ctx of the journey's own (not
+// the run's) wakes the user too, through pauseCtx.
+func (vu *VU) pause(ctx context.Context) bool {
 	d := vu.thinkTime()
 	if d <= 0 {
 		return true
 	}
-	return vu.sleepFor(d)
+	return vu.sleepFor(ctx, d)
 }
 
 // sleepFor parks the user on its own channel until the sleeper wakes it d
-// from now, or the run stops; it returns false in the second case.
-func (vu *VU) sleepFor(d time.Duration) bool {
+// from now, or the run stops, or ctx (when it is not the run's) ends; it
+// returns false in the last two cases.
+func (vu *VU) sleepFor(ctx context.Context, d time.Duration) bool {
 	select { // a wake left over from an earlier pause
 	case <-vu.done:
 	default:
@@ -164,9 +183,24 @@ func (vu *VU) sleepFor(d time.Duration) bool {
 	if vu.sim.stopping() {
 		return false
 	}
+	if done := ctx.Done(); done != nil && done != vu.sim.runDone {
+		return vu.pauseCtx(ctx, d)
+	}
 	vu.sim.pool.sleeper.sleep(vu, d)
 	<-vu.done
 	return !vu.sim.stopping()
+}
+
+// pauseCtx is pause for a context of the journey's own: its end wakes the
+// user as a stop would.
+//
+//go:noinline
+func (vu *VU) pauseCtx(ctx context.Context, d time.Duration) bool {
+	stop := context.AfterFunc(ctx, vu.wake)
+	defer stop()
+	vu.sim.pool.sleeper.sleep(vu, d)
+	<-vu.done
+	return !vu.sim.stopping() && ctx.Err() == nil
 }
 
 // thinkTime draws the next pause. It is not inlined so that Think's value
@@ -187,7 +221,7 @@ func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 	vu.sim.pool.sleeper.start()
-	if !vu.sleepFor(d) || ctx.Err() != nil {
+	if !vu.sleepFor(ctx, d) || ctx.Err() != nil {
 		return errStopped
 	}
 	return nil
