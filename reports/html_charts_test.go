@@ -89,3 +89,33 @@ func TestChartFormatting(t *testing.T) {
 		})
 	}
 }
+
+// TestTimelineCharts_noRateOverASliver: the last tick of a run closes a
+// few milliseconds after the one before; its request must not be drawn as
+// a rate over those milliseconds (1 request in 1.8 ms read 555 req/s on a
+// 100 req/s run).
+func TestTimelineCharts_noRateOverASliver(t *testing.T) {
+	var s Summary
+	s.IntervalSeconds = 1
+	for i := 1; i <= 5; i++ {
+		s.Timeline = append(s.Timeline, Tick{T: float64(i), Requests: 100})
+	}
+	s.Timeline = append(s.Timeline, Tick{T: 5.0018, Requests: 1})
+	buckets := bucketTicks(s.Timeline, s.IntervalSeconds, MaxChartPoints)
+	if len(buckets) != 5 {
+		t.Fatalf("%d buckets, want 5: the sliver joins the last full tick", len(buckets))
+	}
+	last := buckets[len(buckets)-1]
+	if len(last.ticks) != 2 || last.x != 5.0018 {
+		t.Errorf("last bucket holds %d ticks up to %v, want 2 up to 5.0018", len(last.ticks), last.x)
+	}
+	for i, b := range buckets {
+		var n int64
+		for _, tk := range b.ticks {
+			n += tk.Requests
+		}
+		if rate := float64(n) / b.seconds; rate > 101 {
+			t.Errorf("bucket %d is drawn at %.0f req/s on a 100 req/s run", i, rate)
+		}
+	}
+}
