@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Metric names the latency figure of an endpoint a comparison judges.
@@ -65,6 +67,8 @@ type EndpointStats struct {
 	// are not a regression.
 	ErrorRate float64
 	Latency   Latency
+
+	hist *hdrhistogram.Histogram // decoded from the summary; nil when it has none
 }
 
 // EndpointDelta compares one endpoint between two runs. Old or New is nil
@@ -91,11 +95,11 @@ func (d EndpointDelta) Change(m Metric) (change float64, ok bool) {
 }
 
 // Regressed reports whether metric m grew by more than threshold (0.10 for
-// 10%). A change equal to the threshold, up to floating-point rounding
-// (10 ms → 11 ms at 10%), is not a regression.
+// 10%) and the growth is material and significant under DefaultCriteria
+// (see Judge). A change equal to the threshold, up to floating-point
+// rounding (10 ms → 11 ms at 10%), is not a regression.
 func (d EndpointDelta) Regressed(m Metric, threshold float64) bool {
-	c, ok := d.Change(m)
-	return ok && c > threshold+1e-9
+	return d.Judge(DefaultCriteria(m, threshold)).Regressed
 }
 
 // RunStats are the totals of one side of a comparison.
@@ -135,12 +139,18 @@ func Compare(old, new *Summary) Comparison {
 				index[e.Name] = i
 				c.Endpoints = append(c.Endpoints, EndpointDelta{Name: e.Name})
 			}
-			*side(&c.Endpoints[i]) = &EndpointStats{
+			st := &EndpointStats{
 				Requests:         e.Requests,
 				ErrorsUnexpected: e.ErrorsUnexpected,
 				ErrorRate:        ratio(e.ErrorsUnexpected, e.Requests),
 				Latency:          Latency{P50: e.P50Ms, P95: e.P95Ms, P99: e.P99Ms, Max: e.MaxMs},
 			}
+			if e.Histogram != "" {
+				if h, err := DecodeHistogram(e.Histogram); err == nil {
+					st.hist = h // a histogram that does not decode leaves the endpoint untested
+				}
+			}
+			*side(&c.Endpoints[i]) = st
 		}
 	}
 	add(old, func(d *EndpointDelta) **EndpointStats { return &d.Old })
@@ -161,11 +171,17 @@ func runStats(s *Summary) RunStats {
 }
 
 // Regressions returns the endpoints whose metric m grew by more than
-// threshold, in name order.
+// threshold, materially and significantly (DefaultCriteria), in name order.
 func (c Comparison) Regressions(m Metric, threshold float64) []EndpointDelta {
+	return c.RegressionsWith(DefaultCriteria(m, threshold))
+}
+
+// RegressionsWith returns the endpoints that regressed under cr, in name
+// order.
+func (c Comparison) RegressionsWith(cr Criteria) []EndpointDelta {
 	var out []EndpointDelta
 	for _, d := range c.Endpoints {
-		if d.Regressed(m, threshold) {
+		if d.Judge(cr).Regressed {
 			out = append(out, d)
 		}
 	}

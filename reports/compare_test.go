@@ -21,8 +21,29 @@ func comparePair(old, new []Endpoint) (*Summary, *Summary) {
 	return mk("old", old), mk("new", new)
 }
 
+// ep returns an endpoint of requests samples whose histogram has those
+// percentiles: half at p50, 45 % at p95, 4 % at p99, the rest at max.
 func ep(name string, requests int64, p50, p95, p99, maxMs float64) Endpoint {
-	return Endpoint{Name: name, Requests: requests, P50Ms: p50, P95Ms: p95, P99Ms: p99, MaxMs: maxMs}
+	e := Endpoint{Name: name, Requests: requests, P50Ms: p50, P95Ms: p95, P99Ms: p99, MaxMs: maxMs}
+	if requests == 0 {
+		return e
+	}
+	h := NewHistogram()
+	n50, n95, n99 := requests*50/100, requests*45/100, requests*4/100
+	for _, r := range []struct {
+		ms float64
+		n  int64
+	}{{p50, n50}, {p95, n95}, {p99, n99}, {maxMs, requests - n50 - n95 - n99}} {
+		if err := h.RecordValues(int64(r.ms*1000), r.n); err != nil {
+			panic(err)
+		}
+	}
+	enc, err := EncodeHistogram(h)
+	if err != nil {
+		panic(err)
+	}
+	e.Histogram = enc
+	return e
 }
 
 func TestCompare(t *testing.T) {
@@ -43,7 +64,7 @@ func TestCompare(t *testing.T) {
 			metric:    MetricP95,
 			threshold: 0.10,
 			wantRegs:  []string{"GET /a"},
-			wantText:  []string{"+20.0%", "REGRESSION", "result: 1 regression on p95 above +10.0%: GET /a"},
+			wantText:  []string{"+20.0%", "REGRESSION (+2.00ms, 100 vs 100 samples, p=", "result: 1 regression on p95 above +10.0%: GET /a"},
 		},
 		{
 			name:      "unchanged pair",
@@ -61,13 +82,13 @@ func TestCompare(t *testing.T) {
 			threshold: 0.10,
 		},
 		{
-			name:      "judged on max",
+			// One slower sample is +25% on max and no evidence at all.
+			name:      "judged on max: one slower sample is not significant",
 			old:       []Endpoint{ep("GET /a", 100, 5, 10, 20, 32)},
 			new:       []Endpoint{ep("GET /a", 100, 5, 10, 20, 40)},
 			metric:    MetricMax,
 			threshold: 0.10,
-			wantRegs:  []string{"GET /a"},
-			wantText:  []string{"Δ max", "+25.0%"},
+			wantText:  []string{"Δ max", "+25.0%", "not flagged: not significant (p=0.16)"},
 		},
 		{
 			name:      "faster is never a regression",

@@ -17,12 +17,21 @@ const RegressionMark = "REGRESSION"
 // WriteText writes the comparison as a plain-text table for terminals and
 // CI logs: per endpoint the old and new p50/p95/p99 in milliseconds, the
 // change of metric m, requests and error rate on both sides, and
-// RegressionMark where m grew by more than threshold; then the totals, the
-// endpoints found in one run only, and a one-line verdict.
+// RegressionMark where m regressed under DefaultCriteria, with the reason
+// (and, for an endpoint slower than threshold that is not flagged, why
+// not); then the totals, the endpoints found in one run only, and a
+// one-line verdict.
 func (c Comparison) WriteText(w io.Writer, m Metric, threshold float64) error {
+	return c.WriteTextWith(w, DefaultCriteria(m, threshold))
+}
+
+// WriteTextWith is WriteText under the criteria cr.
+func (c Comparison) WriteTextWith(w io.Writer, cr Criteria) error {
+	m, threshold := cr.Metric, cr.Threshold
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "old: %s\nnew: %s\n", describeRun(c.Old), describeRun(c.New))
-	fmt.Fprintf(&buf, "judged on %s, regression above %s\n\n", m, formatChange(threshold))
+	fmt.Fprintf(&buf, "judged on %s, regression above %s and +%sms, with at least %s samples a side, significant at p < %g (exceedance z test on the histograms)\n\n",
+		m, formatChange(threshold), formatNumber(cr.FloorMs), formatCount(cr.MinSamples), cr.Alpha)
 
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "endpoint\told p50\told p95\told p99\tnew p50\tnew p95\tnew p99\tΔ %s\trequests old → new\terror rate old → new\t\n", m)
@@ -44,8 +53,11 @@ func (c Comparison) WriteText(w io.Writer, m Metric, threshold float64) error {
 			sideCount(d.Old)+" → "+sideCount(d.New),
 			sideRate(d.Old)+" → "+sideRate(d.New))
 		mark := ""
-		if d.Regressed(m, threshold) {
-			mark = RegressionMark
+		switch v := d.Judge(cr); {
+		case v.Regressed:
+			mark = RegressionMark + " (" + v.Reason + ")"
+		case v.Reason != "" && d.Old != nil && d.New != nil:
+			mark = "not flagged: " + v.Reason
 		}
 		fmt.Fprintf(tw, "%s\t%s\n", strings.Join(cells, "\t"), mark)
 	}
@@ -64,7 +76,7 @@ func (c Comparison) WriteText(w io.Writer, m Metric, threshold float64) error {
 	if names := c.OnlyInNew(); len(names) > 0 {
 		fmt.Fprintf(&buf, "only in new: %s\n", strings.Join(names, ", "))
 	}
-	regs := c.Regressions(m, threshold)
+	regs := c.RegressionsWith(cr)
 	if len(regs) == 0 {
 		fmt.Fprintf(&buf, "result: no regression on %s above %s\n", m, formatChange(threshold))
 	} else {

@@ -5,6 +5,14 @@
 //	go run ./reports/cmd/trafficsim-compare [-threshold 10%] [-metric p95] OLD NEW
 //
 // OLD and NEW are each a summary.json or a report directory holding one.
+//
+// An endpoint is a regression only when it is both material and
+// significant: slower by more than -threshold and by at least -floor ms,
+// with at least -min-samples requests on each side, and the one-sided
+// exceedance z test on the two HDR histograms (the share of requests above
+// the old run's p95, old against new) rejects "no slower" at -alpha. Each
+// flagged row says why; a row slower than the threshold that is not
+// flagged says why not.
 // It prints a per-endpoint table (old and new p50/p95/p99 in milliseconds,
 // the change of the judged metric, requests and error rates) with
 // REGRESSION marks, the totals (requests, rps and error rate change), and
@@ -46,8 +54,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	threshold := fs.String("threshold", "10%", "relative slowdown above which an endpoint is a `regression`, e.g. 10% or 12.5")
 	metric := fs.String("metric", string(reports.DefaultMetric), "latency `metric` to judge: p50, p95, p99 or max")
+	minSamples := fs.Int64("min-samples", reports.DefaultMinSamples, "fewest requests an endpoint needs on each side to be judged")
+	floor := fs.Float64("floor", reports.DefaultFloorMs, "smallest absolute slowdown in `ms` that counts")
+	alpha := fs.Float64("alpha", reports.DefaultAlpha, "significance `level` of the test on the two histograms")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: trafficsim-compare [-threshold 10%%] [-metric p95] OLD NEW\n\n"+
+		fmt.Fprintf(fs.Output(), "usage: trafficsim-compare [-threshold 10%%] [-metric p95] [-min-samples 100] [-floor 1] [-alpha 0.01] OLD NEW\n\n"+
 			"OLD and NEW are summary.json files or report directories.\n"+
 			"Exit status: 0 no regression, 1 regression, 2 bad input.\n\nflags:\n")
 		fs.PrintDefaults()
@@ -68,6 +79,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trafficsim-compare: invalid -metric: %v\n", err)
 		return exitBadInput
 	}
+	if *minSamples < 1 || *floor < 0 || !(*alpha > 0 && *alpha < 1) {
+		fmt.Fprintf(stderr, "trafficsim-compare: invalid criteria: -min-samples %d must be at least 1, -floor %g at least 0, -alpha %g between 0 and 1\n", *minSamples, *floor, *alpha)
+		return exitBadInput
+	}
 	if fs.NArg() != 2 {
 		fmt.Fprintf(stderr, "trafficsim-compare: want two runs, OLD and NEW, got %d arguments %q\n", fs.NArg(), fs.Args())
 		fs.Usage()
@@ -84,11 +99,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	c := reports.Compare(sides[0], sides[1])
-	if err := c.WriteText(stdout, m, th); err != nil {
+	crit := reports.Criteria{Metric: m, Threshold: th, MinSamples: *minSamples, FloorMs: *floor, Alpha: *alpha}
+	if err := c.WriteTextWith(stdout, crit); err != nil {
 		fmt.Fprintf(stderr, "trafficsim-compare: %v\n", err)
 		return exitBadInput
 	}
-	if len(c.Regressions(m, th)) > 0 {
+	if len(c.RegressionsWith(crit)) > 0 {
 		return exitRegression
 	}
 	return exitOK

@@ -17,8 +17,10 @@ func writeRun(tb testing.TB, runID string, p95 float64) string {
 	s := &reports.Summary{
 		RunID: runID, Simulation: "TestPopulate", Requests: 3000, RPS: 100, DurationSeconds: 30, ErrorsUnexpected: 3,
 		Endpoints: []reports.Endpoint{
-			{Name: "GET /api/users/{id}", Requests: 2000, ErrorsUnexpected: 1, P50Ms: 5, P95Ms: p95, P99Ms: 30, MaxMs: 60},
-			{Name: "POST /api/auth/login", Requests: 1000, ErrorsUnexpected: 2, P50Ms: 40, P95Ms: 90, P99Ms: 150, MaxMs: 300},
+			{Name: "GET /api/users/{id}", Requests: 2000, ErrorsUnexpected: 1, P50Ms: 5, P95Ms: p95, P99Ms: 30, MaxMs: 60,
+				Histogram: spread(tb, 2000, p95)},
+			{Name: "POST /api/auth/login", Requests: 1000, ErrorsUnexpected: 2, P50Ms: 40, P95Ms: 90, P99Ms: 150, MaxMs: 300,
+				Histogram: spread(tb, 1000, 90)},
 		},
 	}
 	dir := filepath.Join(tb.TempDir(), runID)
@@ -26,6 +28,24 @@ func writeRun(tb testing.TB, runID string, p95 float64) string {
 		tb.Fatalf("write summary: %v", err)
 	}
 	return dir
+}
+
+// spread returns an encoded histogram of n latencies spread evenly up to
+// p95/0.95 ms, so that its p95 is p95: a run that is slower at p95 is
+// slower on every request.
+func spread(tb testing.TB, n int64, p95 float64) string {
+	tb.Helper()
+	h := reports.NewHistogram()
+	for i := range n {
+		if err := h.RecordValue(int64(float64(i+1) / float64(n) * p95 / 0.95 * 1000)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	enc, err := reports.EncodeHistogram(h)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return enc
 }
 
 func TestRun(t *testing.T) {
