@@ -26,6 +26,15 @@ type monitor struct {
 	r        *run
 	aborts   []budget.Budget
 	heapBase uint64
+	// readMem reads the live heap and the goroutines (readRuntime; tests
+	// give their own).
+	readMem func() (uint64, int)
+
+	// The abort window: its last ticks, and the session counts at the
+	// last tick, to take differences (see window.go).
+	ring                     []windowTick
+	ringLen, countsLen       int
+	lastStarted, lastDropped int64
 
 	mu       sync.Mutex
 	timeline []reports.Tick
@@ -41,13 +50,24 @@ type monitor struct {
 }
 
 func (r *run) startMonitor(budgets []budget.Budget, heapBase uint64) *monitor {
-	m := &monitor{r: r, heapBase: heapBase, heapPeak: heapBase, span: 1, done: make(chan struct{}), exited: make(chan struct{}), lastLog: r.started}
+	m := r.newMonitor(budgets, heapBase)
+	go m.loop()
+	return m
+}
+
+// newMonitor returns a monitor whose loop is not started yet.
+func (r *run) newMonitor(budgets []budget.Budget, heapBase uint64) *monitor {
+	m := &monitor{r: r, heapBase: heapBase, heapPeak: heapBase, span: 1, done: make(chan struct{}), exited: make(chan struct{}), lastLog: r.started,
+		readMem: readRuntime, ringLen: windowTicks(r.cfg.AbortWindow)}
 	for _, b := range budgets {
 		if b.Abort {
 			m.aborts = append(m.aborts, b)
 		}
 	}
-	go m.loop()
+	if len(m.aborts) > 0 {
+		m.countsLen = countsLen()
+		r.rec.enableWindow()
+	}
 	return m
 }
 
@@ -77,9 +97,12 @@ func (m *monitor) tick() {
 	now := time.Now()
 	elapsed := now.Sub(r.started)
 	tk := r.rec.tick(elapsed.Seconds(), int(r.active.Load()))
-	tk.HeapBytes, tk.Goroutines = readHeap(), readGoroutines()
+	tk.HeapBytes, tk.Goroutines = m.readMem()
 
 	m.mu.Lock()
+	if len(m.aborts) > 0 {
+		m.keepWindow(tk)
+	}
 	m.store(tk)
 	m.heapPeak = max(m.heapPeak, tk.HeapBytes)
 	m.goPeak = max(m.goPeak, tk.Goroutines)
@@ -183,10 +206,7 @@ func (m *monitor) checkAbort(elapsed time.Duration, w reports.Summary) {
 	// A request the breaker blocked is an attempt that failed: a dead
 	// target behind an open circuit still aborts the run.
 	attempts := w.Requests + w.Blocked
-	if elapsed < r.cfg.AbortWindow/6 || attempts < minAbortRequests {
-		return
-	}
-	if r.cfg.AbortErrorRate > 0 {
+	if r.cfg.AbortErrorRate > 0 && elapsed >= r.cfg.AbortWindow/6 && attempts >= minAbortRequests {
 		rate := float64(w.ErrorsUnexpected+w.Blocked) / float64(attempts) * 100
 		if rate > r.cfg.AbortErrorRate {
 			blocked := ""
@@ -198,29 +218,89 @@ func (m *monitor) checkAbort(elapsed time.Duration, w reports.Summary) {
 			return
 		}
 	}
-	if len(m.aborts) == 0 {
-		return
+	m.checkBudgets(elapsed)
+}
+
+// keepWindow adds the tick to the abort window. Caller holds m.mu.
+func (m *monitor) keepWindow(tk reports.Tick) {
+	r := m.r
+	wt := r.rec.windowTick()
+	wt.requests, wt.blocked, wt.heap, wt.active = tk.Requests, tk.Blocked, tk.HeapBytes, tk.ActiveVUs
+	for _, n := range tk.Errors {
+		wt.errors += n
 	}
-	live := m.liveSummary(w)
-	for _, v := range budget.Evaluate(live, m.aborts) {
-		// No samples yet (an endpoint not reached so far) is no reason to stop.
-		if !v.Passed && v.Samples > 0 {
-			r.stop("aborted by budget "+v.Expr+": "+v.Message, true)
-			return
-		}
+	started, dropped := r.started_.Load(), r.rec.dropped.Load()
+	wt.started, wt.dropped = started-m.lastStarted, dropped-m.lastDropped
+	m.lastStarted, m.lastDropped = started, dropped
+	m.ring = append(m.ring, wt)
+	if len(m.ring) > m.ringLen {
+		m.ring = append(m.ring[:0], m.ring[len(m.ring)-m.ringLen:]...)
 	}
 }
 
-// liveSummary is what abort budgets see during the run: the window's totals
-// (requests, errors, rate) and the cumulative per-endpoint figures so far.
-func (m *monitor) liveSummary(w reports.Summary) *reports.Summary {
-	s := w
-	full := &reports.Summary{}
-	if err := m.r.rec.fill(full); err == nil {
-		s.Endpoints, s.Archetypes = full.Endpoints, full.Archetypes
+// checkBudgets ends the run when an abort budget breaks: those that can be
+// windowed (latency, error_rate, rps, heap_per_vu, dropped_rate) judged on
+// the last -abort-window alone, the others (errors, dropped, violations,
+// heap_peak, which only grow) on the run so far. Rates and latencies wait
+// for minAbortRequests samples; a verdict without samples is "no data
+// yet", no reason to stop.
+func (m *monitor) checkBudgets(elapsed time.Duration) {
+	r := m.r
+	if len(m.aborts) == 0 || elapsed < r.cfg.AbortWindow/6 {
+		return
 	}
-	s.Users = int(m.r.started_.Load())
-	return &s
+	m.mu.Lock()
+	win := m.windowSummary(m.ring, m.heapBase)
+	heapPeak := m.heapPeak
+	m.mu.Unlock()
+	var cum *reports.Summary
+	for _, b := range m.aborts {
+		s, over := win, fmt.Sprintf(" (over the last %s)", time.Duration(win.DurationSeconds*float64(time.Second)))
+		if !b.Windowed() {
+			if cum == nil {
+				cum = m.cumulative(elapsed, heapPeak)
+			}
+			s, over = cum, ""
+		}
+		v := budget.Evaluate(s, []budget.Budget{b})[0]
+		if v.Passed || v.Samples < minAbortSamples(b) {
+			continue
+		}
+		r.stop("aborted by budget "+v.Expr+": "+v.Message+over, true)
+		return
+	}
+}
+
+// minAbortSamples is how many samples a verdict needs before it may stop
+// the run: a rate or a latency needs minAbortRequests; a count, a heap
+// figure or a contract violation is evidence from its first sample.
+func minAbortSamples(b budget.Budget) int64 {
+	switch b.Metric() {
+	case "error_rate", "rps", "dropped_rate", "max", "mean":
+		return minAbortRequests
+	case "heap_per_vu", "heap_peak", "errors", "dropped", "violations":
+		return 1
+	}
+	return minAbortRequests // a percentile
+}
+
+// cumulative is the summary of the run so far, for the budgets whose
+// figures only grow: the recorder's counts, the sessions, the heap peak and
+// the observers' findings (contract violations).
+func (m *monitor) cumulative(elapsed time.Duration, heapPeak uint64) *reports.Summary {
+	r := m.r
+	s := &reports.Summary{DurationSeconds: elapsed.Seconds()}
+	if err := r.rec.fill(s); err != nil {
+		r.log.Debug("abort check", "err", err)
+	}
+	s.Users, s.PeakVUs = int(r.started_.Load()), int(r.peak.Load())
+	s.Resources.HeapPeakBytes = heapPeak
+	for _, o := range r.sim.observers {
+		if f, ok := o.(SummaryFiller); ok {
+			f.FillSummary(s)
+		}
+	}
+	return s
 }
 
 // snapshot returns the timeline, the seconds each tick covers, and the peaks.

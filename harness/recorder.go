@@ -47,6 +47,8 @@ type Recorder struct {
 	logins map[string]int64
 
 	iv interval
+
+	windowed bool // keep per-tick figures for abort budgets (see window.go)
 }
 
 type endpointKey struct{ method, route string }
@@ -62,6 +64,7 @@ type endpointStats struct {
 	blocked       int64
 	codes         map[int]int64
 	slowest       []reports.SlowRequest
+	win           windowStats
 
 	brk breaker // the endpoint's circuit breaker (-breaker)
 }
@@ -74,6 +77,7 @@ type archStats struct {
 	hist          *hdrhistogram.Histogram
 	requests      int64
 	errUnexpected int64
+	win           windowStats
 }
 
 // interval accumulates what ends in the current tick of the timeline.
@@ -178,6 +182,9 @@ func (r *Recorder) observe(e *endpointStats, o *outcome) {
 	if o.traceID != "" {
 		e.keepSlow(o)
 	}
+	if r.windowed {
+		e.win.record(micros, unexpected)
+	}
 	e.mu.Unlock()
 
 	a := r.archs[o.arch]
@@ -186,6 +193,9 @@ func (r *Recorder) observe(e *endpointStats, o *outcome) {
 	a.requests++
 	if unexpected {
 		a.errUnexpected++
+	}
+	if r.windowed {
+		a.win.record(micros, unexpected)
 	}
 	a.mu.Unlock()
 
@@ -260,10 +270,12 @@ func (r *Recorder) unmeasuredError(e *endpointStats, arch int, kind string) {
 	r.errUnexpected.Add(1)
 	e.mu.Lock()
 	e.errUnexpected++
+	e.win.errors++
 	e.mu.Unlock()
 	a := r.archs[arch]
 	a.mu.Lock()
 	a.errUnexpected++
+	a.win.errors++
 	a.mu.Unlock()
 	r.iv.mu.Lock()
 	r.iv.errors[kind]++

@@ -86,6 +86,10 @@ func (b Budget) Windowed() bool {
 	return ok && m.phase == phaseWindow
 }
 
+// Metric returns the budget's canonical metric name: "p95", "max",
+// "error_rate", "rps", "heap_per_vu", "dropped", ...
+func (b Budget) Metric() string { return b.metric }
+
 // selKind says what a budget's parenthesised selector names.
 type selKind uint8
 
