@@ -243,10 +243,7 @@ func TestProvisioning(t *testing.T) {
 }
 
 func TestStackScript(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash not installed")
-	}
+	bash := promstack.LookTool(t, "bash", "check stack.sh with")
 	out, err := exec.CommandContext(t.Context(), bash, "-n", "stack.sh").CombinedOutput()
 	require.NoError(t, err, "bash -n stack.sh:\n%s", out)
 	b, err := readOSFile("stack.sh")

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/trafficsim/trafficsim/fixtures/promstack"
 )
 
 // maxAffinityPasses bounds the walks over the process's threads: threads the
@@ -133,7 +135,7 @@ func processCPUTime() time.Duration {
 func TestPinProcess(t *testing.T) {
 	cpus, err := processCPUs()
 	if err != nil || len(cpus) == 0 {
-		t.Skipf("CPU affinity unknown: %v", err)
+		promstack.Missing(t, "CPU affinity unknown: %v", err)
 	}
 	before, err := threadMasks()
 	if err != nil {

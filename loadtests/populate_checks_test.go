@@ -1,6 +1,7 @@
 package loadtests
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,7 +36,8 @@ func TestDefaultRun_KeepsItsPromises(t *testing.T) {
 		require.Positive(t, total)
 		share := 100 * float64(wrong) / float64(total)
 		t.Logf("%d of %d logins used a wrong password: %.2f%% (-error-rate %g%%)", wrong, total, share, cfg.ErrorRate)
-		assert.InDelta(t, cfg.ErrorRate, share, 2, "within statistical tolerance (±3σ of %d attempts)", total)
+		tol := binomialTolerance(cfg.ErrorRate/100, total)
+		assert.InDelta(t, cfg.ErrorRate, share, tol, "within ±3σ of a binomial of %d attempts (±%.2f points)", total, tol)
 		login := s.Endpoint("POST /api/auth/login")
 		require.NotNil(t, login)
 		assert.Equal(t, wrong, login.Codes["401"], "the service answered every wrong password with 401")
@@ -72,4 +74,20 @@ func TestSameSeed_SameSequences(t *testing.T) {
 	for idx, seq := range a {
 		require.Equal(t, seq, b[idx], "user %d", idx)
 	}
+}
+
+// binomialTolerance is three standard deviations, in percentage points, of
+// the share of successes in n trials of probability p: 100·3·√(p(1−p)/n).
+// A fixed tolerance is too loose for a long run and too tight for a short
+// one; this one is what "±3σ" says.
+func binomialTolerance(p float64, n int64) float64 {
+	return 100 * 3 * math.Sqrt(p*(1-p)/float64(n))
+}
+
+func TestBinomialTolerance(t *testing.T) {
+	// 5 % of 400: σ = √(0.05·0.95/400) = 1.09 %, so 3σ = 3.27 points.
+	assert.InDelta(t, 3.27, binomialTolerance(0.05, 400), 0.01)
+	// Four times the attempts halve it.
+	assert.InDelta(t, binomialTolerance(0.05, 400)/2, binomialTolerance(0.05, 1600), 1e-12)
+	assert.Zero(t, binomialTolerance(0, 1000), "no error rate, no spread")
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trafficsim/trafficsim/fixtures/promstack"
 	"github.com/trafficsim/trafficsim/fixtures/userservice"
 	"github.com/trafficsim/trafficsim/harness"
 	"github.com/trafficsim/trafficsim/harness/budget"
@@ -219,10 +220,7 @@ func moduleRoot(tb testing.TB) string {
 // buildTimeout, and logs how long it took.
 func goBuild(tb testing.TB, what string, args ...string) {
 	tb.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		tb.Skipf("no go command to build %s: %v", what, err)
-	}
+	goBin := promstack.LookTool(tb, "go", "build "+what)
 	ctx, cancel := context.WithTimeout(tb.Context(), buildTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, goBin, args...)
