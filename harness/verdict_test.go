@@ -195,3 +195,33 @@ func TestRun_partialRunFailsUnlessAccepted(t *testing.T) {
 		})
 	}
 }
+
+// TestRun_twoSimulationsSeeOnlyTheirOwnGoroutines: a short simulation that
+// ends while a longer one runs does not count the other's users, workers
+// and monitor as its leaks, nor does the long one count the short one's.
+func TestRun_twoSimulationsSeeOnlyTheirOwnGoroutines(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	long := withReportDir(t, testConfig(srv.URL))
+	long.Users, long.Think, long.Duration = 30, "const:20ms", 2*time.Second
+	short := withReportDir(t, testConfig(srv.URL))
+	short.Users, short.Think = 5, "const:5ms"
+
+	longTB := newVerdictTB(t)
+	var longRes *Result
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sim := New(longTB, long)
+		sim.Archetype("u", 1, Between(100000, 100000), (&userLog{}).journey("/long"))
+		longRes = sim.Run(context.Background())
+	}()
+	time.Sleep(300 * time.Millisecond) // the long one is in full swing
+	sim := New(t, short)
+	sim.Archetype("u", 1, Between(20, 20), (&userLog{}).journey("/short"))
+	s := sim.Run(context.Background()).Summary
+	assert.Zero(t, s.Resources.GoroutineLeaks, "the short run: %s", s.Resources.LeakDescription)
+	assert.Greater(t, s.Resources.GoroutinesPeak, 30, "the other run's goroutines were there all along")
+	<-done
+	assert.Empty(t, longTB.finish())
+	assert.Zero(t, longRes.Summary.Resources.GoroutineLeaks, "the long run: %s", longRes.Summary.Resources.LeakDescription)
+}
