@@ -108,3 +108,42 @@ func TestVU_DoWithAnExpiredContextReturnsAtOnce(t *testing.T) {
 	assert.Less(t, took, 50*time.Millisecond)
 	assert.Zero(t, s.Requests, "nothing was sent")
 }
+
+// TestExchange_failureAfterTheHeadersKeepsStatusAndKind: a connection cut
+// while the body is read gives a Response with the status received and the
+// kind of the failure; the code label is the status line received.
+func TestExchange_failureAfterTheHeadersKeepsStatusAndKind(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			return
+		}
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("partial"))
+		w.(http.Flusher).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	cfg := withReportDir(t, testConfig(srv.URL))
+	cfg.Users = 1
+	var got *Response
+	sim := New(t, cfg)
+	sim.Archetype("u", 1, Between(1, 1), func(ctx context.Context, vu *VU) error {
+		r, err := vu.Do(ctx, Get("/x"))
+		got = r
+		return err
+	})
+	s := sim.Run(context.Background()).Summary
+	require.NotNil(t, got)
+	assert.Equal(t, http.StatusOK, got.Status, "the status received")
+	assert.NotEmpty(t, got.Kind, "and the failure's kind")
+	assert.False(t, got.OK)
+	ep := s.Endpoint("GET /x")
+	require.NotNil(t, ep)
+	assert.EqualValues(t, 1, ep.Codes["200"], "code label: the status line received")
+	assert.EqualValues(t, 1, ep.ErrorsUnexpected)
+	assert.EqualValues(t, 1, s.ErrorsByKind[got.Kind])
+	t.Logf("a cut body: status %d, kind %s", got.Status, got.Kind)
+}
