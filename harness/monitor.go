@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,8 +66,17 @@ func (r *run) newMonitor(budgets []budget.Budget, heapBase uint64) *monitor {
 		}
 	}
 	if len(m.aborts) > 0 {
-		m.countsLen = countsLen()
-		r.rec.enableWindow()
+		latency := false
+		for _, b := range m.aborts {
+			switch name := b.Metric(); {
+			case name == "max", name == "mean", strings.HasPrefix(name, "p"):
+				latency = true
+			}
+		}
+		if latency {
+			m.countsLen = countsLen()
+		}
+		r.rec.enableWindow(latency)
 	}
 	return m
 }

@@ -48,7 +48,8 @@ type Recorder struct {
 
 	iv interval
 
-	windowed bool // keep per-tick figures for abort budgets (see window.go)
+	windowed   bool // keep per-tick figures for abort budgets (see window.go)
+	windowHist bool // with latency histograms
 }
 
 type endpointKey struct{ method, route string }
@@ -183,7 +184,7 @@ func (r *Recorder) observe(e *endpointStats, o *outcome) {
 		e.keepSlow(o)
 	}
 	if r.windowed {
-		e.win.record(micros, unexpected)
+		e.win.record(micros, unexpected, r.windowHist)
 	}
 	e.mu.Unlock()
 
@@ -195,7 +196,7 @@ func (r *Recorder) observe(e *endpointStats, o *outcome) {
 		a.errUnexpected++
 	}
 	if r.windowed {
-		a.win.record(micros, unexpected)
+		a.win.record(micros, unexpected, r.windowHist)
 	}
 	a.mu.Unlock()
 

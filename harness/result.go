@@ -28,7 +28,6 @@ type Result struct {
 	extra    []reports.Budget // verdicts that are no budget's (cleanup), kept by Check
 	writeErr error
 	written  string // the folder the reports are in; empty when none
-	tb       testing.TB
 	// acceptPartial is set by AcceptPartial: the test judges the stop.
 	acceptPartial atomic.Bool
 }

@@ -16,7 +16,6 @@ import (
 // written from the same verdicts, so all of them say the same.
 func (res *Result) judge(tb testing.TB) {
 	tb.Helper()
-	res.tb = tb
 	// The verdicts that are no budget's (a failed cleanup) fail the test
 	// on their own, in Run.
 	reportVerdicts(tb, res.Summary.Budgets[:len(res.Summary.Budgets)-len(res.extra)])

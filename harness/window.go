@@ -48,15 +48,18 @@ type windowStats struct {
 	requests, errors int64
 }
 
-func (w *windowStats) record(micros int64, unexpected bool) {
-	if w.hist == nil {
-		w.hist = reports.NewHistogram()
-	}
-	_ = w.hist.RecordValue(micros)
+func (w *windowStats) record(micros int64, unexpected bool, hist bool) {
 	w.requests++
 	if unexpected {
 		w.errors++
 	}
+	if !hist {
+		return
+	}
+	if w.hist == nil {
+		w.hist = reports.NewHistogram()
+	}
+	_ = w.hist.RecordValue(micros)
 }
 
 // take returns the tick's part and starts the next one.
@@ -74,9 +77,12 @@ func (w *windowStats) take() windowPart {
 	return p
 }
 
-// enableWindow makes the recorder keep per-tick figures for the window;
-// call it before the first request.
-func (r *Recorder) enableWindow() { r.windowed = true }
+// enableWindow makes the recorder keep per-tick figures for the window,
+// with latency histograms when latency says a budget needs them (taking a
+// tick's buckets copies a histogram's counts, 190 KB, per endpoint and
+// second, which a run with only error_rate aborts need not pay); call it
+// before the first request.
+func (r *Recorder) enableWindow(latency bool) { r.windowed, r.windowHist = true, latency }
 
 // windowTick returns what ended since the last call, per endpoint and
 // archetype.
