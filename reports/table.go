@@ -28,7 +28,14 @@ func WriteTable(w io.Writer, s *Summary) error {
 	if s.Partial {
 		status = "partial: " + s.PartialReason
 	}
-	_, err := fmt.Fprintf(w, "\n%d users, %d requests in %.1fs: %.0f req/s; %d expected errors (injected), %d unexpected, %d interrupted, %d dropped (%s)\n",
-		s.Users, s.Requests, s.DurationSeconds, s.RPS, s.ErrorsExpected, s.ErrorsUnexpected, s.Interrupted, s.Dropped, status)
+	extra := ""
+	if s.Blocked > 0 {
+		extra += fmt.Sprintf(", %d blocked by the breaker (not sent)", s.Blocked)
+	}
+	if s.Scheduled > 0 {
+		extra += fmt.Sprintf(", %d of %d scheduled sessions not reached", s.NotReached, s.Scheduled)
+	}
+	_, err := fmt.Fprintf(w, "\n%d users, %d requests in %.1fs: %.0f req/s; %d expected errors (injected), %d unexpected, %d interrupted, %d dropped%s (%s)\n",
+		s.Users, s.Requests, s.DurationSeconds, s.RPS, s.ErrorsExpected, s.ErrorsUnexpected, s.Interrupted, s.Dropped, extra, status)
 	return err
 }
