@@ -15,21 +15,21 @@ import (
 	"github.com/trafficsim/trafficsim/harness"
 )
 
-// failureTB records the failures a run reports instead of failing the
+// recordingTB records the failures a run reports instead of failing the
 // test, so a test can see the harness's verdict on a run meant to fail.
-type failureTB struct {
+type recordingTB struct {
 	testing.TB
 	mu   sync.Mutex
 	errs []string
 }
 
-func (f *failureTB) Errorf(format string, args ...any) {
+func (f *recordingTB) Errorf(format string, args ...any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.errs = append(f.errs, fmt.Sprintf(format, args...))
 }
 
-func (f *failureTB) failures() []string {
+func (f *recordingTB) failures() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.errs...)
@@ -75,7 +75,7 @@ func TestPopulate_withPushgatewayKeepsEveryBudget(t *testing.T) {
 		cfg.ReportDir = t.TempDir()
 		release := make(chan struct{})
 		t.Cleanup(func() { close(release) })
-		ftb := &failureTB{TB: t}
+		ftb := &recordingTB{TB: t}
 		sim := populate(ftb, cfg, opts)
 		sim.Archetype("leaky", 5, harness.Between(10, 10), leakOnce(release))
 		s := sim.Run(t.Context()).Summary
