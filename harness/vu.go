@@ -126,29 +126,43 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 	if vu.used >= vu.budget {
 		return nil, ErrBudgetSpent
 	}
-	if vu.sim.stopping() {
-		return nil, errStopped
+	if vu.sim.stopping() || ctx.Err() != nil {
+		return nil, vu.stopErr(ctx)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	vu.setCallCtx(ctx)
 	if vu.used > 0 && !vu.inline {
-		if !vu.pause(ctx) {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			return nil, errStopped
+		if !vu.pause() || ctx.Err() != nil {
+			return nil, vu.stopErr(ctx)
 		}
 	}
 	vu.used++
 	if vu.names != nil {
 		vu.recordName(req)
 	}
+	return vu.sim.pool.do(vu, req), nil
+}
+
+// setCallCtx keeps ctx for the pause and the request when it is a context
+// of the journey's own (not the run's, which the stop handles already).
+// Not inlined, like stopErr: Do's frame is on every thinking user's stack.
+//
+//go:noinline
+func (vu *VU) setCallCtx(ctx context.Context) {
 	vu.callCtx = nil
 	if done := ctx.Done(); done != nil && done != vu.sim.runDone {
-		vu.callCtx = ctx // a context of the journey's own: it may cut the request
+		vu.callCtx = ctx
 	}
-	return vu.sim.pool.do(vu, req), nil
+}
+
+// stopErr is Do's error when the user must stop: ctx's own error when it
+// is done, else errStopped (the run is stopping).
+//
+//go:noinline
+func (vu *VU) stopErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errStopped
 }
 
 // recordName keeps the request's name for RecordSequences. It is not
@@ -164,18 +178,18 @@ func (vu *VU) recordName(req *Request) { *vu.names = append(*vu.names, req.Name(
 // receiver spilled into pause's frame, would push a thinking user's
 // goroutine past the 2 KiB minimum stack. A ctx of the journey's own (not
 // the run's) wakes the user too, through pauseCtx.
-func (vu *VU) pause(ctx context.Context) bool {
+func (vu *VU) pause() bool {
 	d := vu.thinkTime()
 	if d <= 0 {
 		return true
 	}
-	return vu.sleepFor(ctx, d)
+	return vu.sleepFor(d)
 }
 
 // sleepFor parks the user on its own channel until the sleeper wakes it d
-// from now, or the run stops, or ctx (when it is not the run's) ends; it
-// returns false in the last two cases.
-func (vu *VU) sleepFor(ctx context.Context, d time.Duration) bool {
+// from now, or the run stops, or the journey's own context (callCtx) ends;
+// it returns false in the last two cases.
+func (vu *VU) sleepFor(d time.Duration) bool {
 	select { // a wake left over from an earlier pause
 	case <-vu.done:
 	default:
@@ -183,8 +197,8 @@ func (vu *VU) sleepFor(ctx context.Context, d time.Duration) bool {
 	if vu.sim.stopping() {
 		return false
 	}
-	if done := ctx.Done(); done != nil && done != vu.sim.runDone {
-		return vu.pauseCtx(ctx, d)
+	if vu.callCtx != nil {
+		return vu.pauseCtx(d)
 	}
 	vu.sim.pool.sleeper.sleep(vu, d)
 	<-vu.done
@@ -195,7 +209,8 @@ func (vu *VU) sleepFor(ctx context.Context, d time.Duration) bool {
 // user as a stop would.
 //
 //go:noinline
-func (vu *VU) pauseCtx(ctx context.Context, d time.Duration) bool {
+func (vu *VU) pauseCtx(d time.Duration) bool {
+	ctx := vu.callCtx
 	stop := context.AfterFunc(ctx, vu.wake)
 	defer stop()
 	vu.sim.pool.sleeper.sleep(vu, d)
@@ -221,7 +236,8 @@ func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 	vu.sim.pool.sleeper.start()
-	if !vu.sleepFor(ctx, d) || ctx.Err() != nil {
+	vu.setCallCtx(ctx)
+	if !vu.sleepFor(d) || ctx.Err() != nil {
 		return errStopped
 	}
 	return nil
