@@ -36,6 +36,8 @@ type archetype struct {
 	journey Journey
 	think   Think
 	eff     Range // rng intersected with the run's range
+	auth    *Auth // nil: the run's Config.Auth
+	checks  []check
 }
 
 // mix assigns archetypes to user indexes. Users are dealt in blocks of

@@ -38,6 +38,11 @@ const (
 	// destination (or a redirect's) is not loopback and -allow-remote is off.
 	KindRemoteRefused = "remote_refused"
 
+	// KindUnexpectedSuccess is a 2xx answer the request did not expect: an
+	// injected (deliberately bad) request the target accepted, or a request
+	// whose Expect names other statuses.
+	KindUnexpectedSuccess = "unexpected_success"
+
 	// KindCircuitOpen is a request not sent because its endpoint's circuit
 	// breaker is open (-breaker): the outage stays visible in error_rate.
 	KindCircuitOpen = "circuit_open"
@@ -94,6 +99,8 @@ func statusKind(status int) string {
 		return KindHTTP4xx
 	case status >= 300:
 		return KindHTTP3xx
+	case status >= 200 && status < 300:
+		return KindUnexpectedSuccess
 	default:
 		return KindOther
 	}

@@ -114,6 +114,12 @@ type Config struct {
 	// so a target that cannot keep up makes the run report saturation
 	// instead of the generator growing with its users. 0: no bound.
 	MaxInFlight int
+	// Auth says how requests carry credentials (default: vu.Token as a
+	// Bearer token); an archetype may have its own (WithAuth).
+	Auth Auth
+	// Explorer is the weight of an explorer archetype that sends the
+	// operations of the -openapi description no journey reached (0: none).
+	Explorer int
 
 	Pushgateway     string
 	PushInterval    time.Duration
@@ -263,6 +269,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Headers != HeadersBrowser && c.Headers != HeadersMinimal {
 		bad("headers", "%q: want %s or %s", c.Headers, HeadersBrowser, HeadersMinimal)
+	}
+	if msg := c.Auth.validate(); msg != "" {
+		errs = append(errs, fmt.Errorf("Config.Auth: %s", msg))
+	}
+	if c.Explorer < 0 {
+		bad("explorer", "must not be negative, got %d", c.Explorer)
+	}
+	if c.Explorer > 0 && c.OpenAPI == "" {
+		bad("explorer", "needs an API description to explore: pass -openapi=URL|FILE")
 	}
 	if c.TraceSample < 0 || c.TraceSample > 1 {
 		bad("trace-sample", "must be a share from 0 to 1, got %g", c.TraceSample)

@@ -195,7 +195,8 @@ func (r *run) runUser(ctx context.Context, vu *VU) {
 			break
 		}
 		if vu.used == before {
-			break // a journey that makes no request would spin
+			r.noRequest(vu) // a journey that makes no request would spin
+			break
 		}
 	}
 	r.leave(vu)
@@ -272,7 +273,7 @@ func (r *run) leave(vu *VU) {
 // journeyEnded logs a journey's own error (its first few), not the normal
 // ends: budget spent, run stopping.
 func (r *run) journeyEnded(vu *VU, err error) {
-	if errors.Is(err, ErrBudgetSpent) || errors.Is(err, errStopped) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, ErrBudgetSpent) || errors.Is(err, ErrDone) || errors.Is(err, errStopped) || errors.Is(err, context.Canceled) {
 		return
 	}
 	if r.journeyErrs.Add(1) <= 5 {

@@ -107,6 +107,11 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	default:
 		o.kind = statusKind(resp.Status)
 	}
+	if o.kind == "" && vu.hasChecks(req) {
+		if cerr := vu.runChecks(req, resp); cerr != nil {
+			resp.OK, o.expected, o.kind, err = false, false, KindCheck, cerr
+		}
+	}
 	resp.Err, resp.Kind = err, o.kind
 	r.rec.observe(e, &o)
 	r.recordBreaker(e, adm, o.kind)

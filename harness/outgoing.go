@@ -45,8 +45,8 @@ func (vu *VU) build(req *Request, base *http.Request) (*http.Request, error) {
 		setBody(hreq, body)
 		h["Content-Type"] = contentTypeValue
 	}
-	if vu.Token != "" && !req.anonymous {
-		h["Authorization"] = []string{"Bearer " + vu.Token}
+	if !req.anonymous {
+		vu.auth().Apply(hreq, vu.Token)
 	}
 	for k, vs := range req.Header {
 		h[k] = vs

@@ -221,7 +221,7 @@ func (r *Recorder) observe(e *endpointStats, o *outcome) {
 	if r.metrics != nil {
 		r.metrics.Request(a.name, e.route, e.method, o.status, o.latency)
 		if unexpected {
-			r.metrics.Error(e.route, o.kind)
+			r.metrics.Error(e.route, e.method, o.kind)
 		}
 	}
 }
@@ -285,7 +285,7 @@ func (r *Recorder) unmeasuredError(e *endpointStats, arch int, kind string) {
 	r.kinds[kind]++
 	r.kindMu.Unlock()
 	if r.metrics != nil {
-		r.metrics.Error(e.route, kind)
+		r.metrics.Error(e.route, e.method, kind)
 	}
 }
 

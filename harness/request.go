@@ -22,6 +22,7 @@ type Request struct {
 	Header http.Header
 
 	expect    []int
+	checks    []check
 	injected  bool
 	anonymous bool
 }

@@ -33,6 +33,9 @@ type Result struct {
 }
 
 func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText string) *Result {
+	if err := r.idleError(); err != nil {
+		r.notes = append(r.notes, err.Error())
+	}
 	timeline, interval, heapPeak, goPeak := mon.snapshot()
 	elapsed := time.Since(r.started)
 	r.stopMu.Lock()
@@ -58,6 +61,7 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 	if r.cfg.OpenModel() {
 		s.Scheduled, s.NotReached = r.scheduled.Load(), r.notReached.Load()
 	}
+	s.Checks = r.checks.summary()
 	if s.DurationSeconds > 0 {
 		s.RPS = float64(s.Requests) / s.DurationSeconds
 	}

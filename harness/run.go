@@ -83,6 +83,9 @@ type run struct {
 	sequences map[int][]string
 
 	journeyErrs atomic.Int64
+	checks      checkCounts
+	idleMu      sync.Mutex
+	idle        []string // archetypes whose journey made no request (noRequest)
 	notes       []string
 
 	cleanupClient *http.Client
@@ -148,6 +151,9 @@ func (s *Simulation) Run(ctx context.Context) *Result {
 		s.tb.Fatalf("trafficsim: cannot reach target %s: %v", redactURL(s.cfg.Target), err)
 	}
 	res := r.execute(ctx, budgets)
+	if err := r.idleError(); err != nil {
+		s.tb.Errorf("trafficsim: %v", err)
+	}
 	if res.writeErr != nil {
 		s.tb.Errorf("trafficsim: writing reports: %v", res.writeErr)
 	}

@@ -139,6 +139,16 @@ func (s *Simulation) plan() (*plan, error) {
 			errs = append(errs, fmt.Errorf("-user-types: unknown user type %q (known: %s)", t, strings.Join(known, ", ")))
 		}
 	}
+	if s.cfg.Cleanup && len(s.cleanups) == 0 {
+		errs = append(errs, errors.New("-cleanup: this simulation registers no cleanup (Simulation.OnCleanup), so -cleanup would delete nothing"))
+	}
+	for _, a := range s.archetypes {
+		if a.auth != nil {
+			if msg := a.auth.validate(); msg != "" {
+				errs = append(errs, fmt.Errorf("archetype %q: WithAuth: %s", a.name, msg))
+			}
+		}
+	}
 	run := Range{Min: s.cfg.MinRequests, Max: s.cfg.MaxRequests}
 	for _, a := range s.archetypes {
 		if len(s.cfg.UserTypes) > 0 && !slices.Contains(s.cfg.UserTypes, a.name) {

@@ -59,6 +59,7 @@ type htmlView struct {
 	Totals      []htmlStat
 	ErrorKinds  []htmlStat
 	Logins      []htmlStat
+	Checks      []htmlCheck
 	Budgets     []htmlBudget
 	Failed      int
 	Charts      []chart
@@ -77,6 +78,12 @@ type htmlStat struct {
 	Label string
 	Value string
 	Bad   bool
+}
+
+// htmlCheck is one row of the checks table.
+type htmlCheck struct {
+	Name, Passes, Fails, Rate string
+	Bad                       bool
 }
 
 // htmlBudget is one row of the budget table.
@@ -120,6 +127,10 @@ func newHTMLView(s *Summary) htmlView {
 	}
 	v.ErrorKinds = countStats(s.ErrorsByKind)
 	v.Logins = countStats(s.LoginAttempts)
+	for _, c := range s.Checks {
+		v.Checks = append(v.Checks, htmlCheck{Name: c.Name, Passes: formatCount(c.Passes), Fails: formatCount(c.Fails),
+			Rate: formatPercent(ratio(c.Passes, c.Passes+c.Fails)), Bad: c.Fails > 0})
+	}
 	for _, b := range s.Budgets {
 		if !b.Passed {
 			v.Failed++

@@ -16,6 +16,10 @@ import (
 // (Summary.Partial), so a truncated run never looks green in CI.
 const RunTestcase = "run"
 
+// CheckTestcasePrefix starts the name of a check's JUnit testcase:
+// "check/has id".
+const CheckTestcasePrefix = "check/"
+
 // JUnit failure types, in the type attribute of a <failure> element.
 const (
 	FailureTypeBudget  = "budget"
@@ -102,6 +106,16 @@ func JUnit(s *Summary) junit.Testsuites {
 			}
 		}
 		suite.AddTestcase(tc)
+	}
+	for _, c := range s.Checks {
+		// A check's testcase carries its counts; it fails only through a
+		// budget on checks, so junit.xml and the test's verdict agree.
+		suite.AddTestcase(junit.Testcase{
+			Name:      xmlSafe(CheckTestcasePrefix + c.Name),
+			Classname: xmlSafe(name),
+			Time:      junitSeconds(0),
+			SystemOut: &junit.Output{Data: xmlSafe(fmt.Sprintf("check %q: %d passed, %d failed", c.Name, c.Passes, c.Fails))},
+		})
 	}
 	if len(s.Notes) > 0 {
 		suite.SystemOut = &junit.Output{Data: xmlSafe(strings.Join(s.Notes, "\n"))}

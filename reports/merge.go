@@ -108,6 +108,7 @@ func Merge(shards ...*Summary) (*Summary, error) {
 	if m.Archetypes, err = mergeArchetypes(ordered); err != nil {
 		return nil, err
 	}
+	m.Checks = mergeChecks(ordered)
 	m.Operations = mergeOperations(ordered)
 	m.Coverage = mergeCoverage(ordered, m.Operations)
 	m.Timeline = mergeTimelines(ordered)
@@ -273,4 +274,29 @@ func compareShards(a, b string) int {
 		return cmp.Or(cmp.Compare(an, bn), cmp.Compare(ai, bi))
 	}
 	return strings.Compare(a, b)
+}
+
+// mergeChecks adds up each named check's counts over the shards, by name.
+func mergeChecks(shards []*Summary) []Check {
+	byName := map[string]*Check{}
+	for _, s := range shards {
+		for _, c := range s.Checks {
+			m := byName[c.Name]
+			if m == nil {
+				m = &Check{Name: c.Name}
+				byName[c.Name] = m
+			}
+			m.Passes += c.Passes
+			m.Fails += c.Fails
+		}
+	}
+	if len(byName) == 0 {
+		return nil
+	}
+	out := make([]Check, 0, len(byName))
+	for _, c := range byName {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b Check) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

@@ -73,6 +73,8 @@ type Summary struct {
 
 	Endpoints  []Endpoint  `json:"endpoints"`
 	Archetypes []Archetype `json:"archetypes"`
+	// Checks holds each named check's pass and fail counts, by name.
+	Checks []Check `json:"checks,omitempty"`
 
 	// Coverage is operations exercised / operations described, when an API
 	// description is known; nil otherwise.
@@ -92,6 +94,14 @@ type Summary struct {
 	// Notes are one-line remarks the run made about its own configuration
 	// (ranges adjusted, pushing off, ...).
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Check is the outcome of one named check on responses (k6's check): how
+// often it held and how often it failed.
+type Check struct {
+	Name   string `json:"name"`
+	Passes int64  `json:"passes"`
+	Fails  int64  `json:"fails"`
 }
 
 // Endpoint is the result for one route template, named with its method:

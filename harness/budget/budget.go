@@ -45,6 +45,8 @@ func (b Budget) Name() string {
 		name += "/" + method + "_" + b.sel.path
 	case selArchetype:
 		name += "/archetype=" + b.sel.archetype
+	case selCheck:
+		name += "/" + strings.ReplaceAll(b.sel.check, " ", "_")
 	}
 	if b.Abort {
 		// An abort budget often repeats a plain one with a looser limit
@@ -97,6 +99,7 @@ const (
 	selNone      selKind = iota // the whole run
 	selGlob                     // endpoints whose names match a glob
 	selArchetype                // one archetype of virtual users
+	selCheck                    // one named check
 )
 
 // selector picks the endpoints or the archetype a budget is about.
@@ -105,6 +108,7 @@ type selector struct {
 	method    string // upper case; "" matches any method
 	path      string // route glob: "*" matches any run of characters
 	archetype string
+	check     string // a check's name
 }
 
 // String returns the selector as written between the parentheses.
@@ -117,6 +121,8 @@ func (s selector) String() string {
 		return s.method + " " + s.path
 	case selArchetype:
 		return "archetype=" + s.archetype
+	case selCheck:
+		return s.check
 	}
 	return ""
 }

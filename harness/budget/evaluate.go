@@ -2,6 +2,7 @@ package budget
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
@@ -58,6 +59,8 @@ func (ev *evaluator) evaluate(b Budget) reports.Budget {
 		return ev.contract(b)
 	case "dropped", "dropped_rate":
 		return ev.dropped(b)
+	case "checks":
+		return ev.checks(b)
 	}
 	return b.verdictFailed(0, fmt.Sprintf("%s: no evaluation for this metric", b.metric))
 }
@@ -145,12 +148,16 @@ func (b Budget) subject() string {
 		label = "dropped sessions"
 	case "dropped_rate":
 		label = "dropped rate"
+	case "checks":
+		label = "checks passed"
 	}
 	switch b.sel.kind {
 	case selGlob:
 		return label + " of " + b.sel.String()
 	case selArchetype:
 		return label + " of archetype " + b.sel.archetype
+	case selCheck:
+		return "check " + strconv.Quote(b.sel.check) + " passed"
 	}
 	return label
 }

@@ -98,7 +98,7 @@ func TestEvaluate_noData(t *testing.T) {
 		want   string
 	}{
 		{"glob matches no endpoint", "p95(GET /api/userz/*) < 150ms", nil,
-			"p95 of GET /api/userz/*: no data — no endpoint matched (known: GET /api/users/{id}, GET /api/users, POST /api/auth/login, DELETE /api/users/{id})"},
+			"p95 of GET /api/userz/*: no data — no endpoint matched; did you mean GET /api/users? (known: GET /api/users/{id}, GET /api/users, POST /api/auth/login, DELETE /api/users/{id})"},
 		{"known list is cut", "p95(GET /nothing) < 150ms", func(s *reports.Summary) {
 			for _, n := range []string{"GET /a", "GET /b", "GET /c"} {
 				s.Endpoints = append(s.Endpoints, reports.Endpoint{Name: n})

@@ -67,5 +67,5 @@ func ExampleEvaluate() {
 	// false p95 of GET /api/users/{id} was 212ms, budget 150ms (1,204 samples)
 	// true p90 of GET /api/users/{id} was 12ms, budget 150ms (1,204 samples)
 	// false error rate was 2.33%, budget 1% (1,204 requests)
-	// false p95 of GET /api/userz/*: no data — no endpoint matched (known: GET /api/users/{id})
+	// false p95 of GET /api/userz/*: no data — no endpoint matched; did you mean GET /api/users/{id}? (known: GET /api/users/{id})
 }

@@ -20,6 +20,13 @@ func (p *parser) selector(m metric) (selector, error) {
 	closeAt := open + end
 	p.pos = closeAt + 1
 	inner, base := p.src[open+1:closeAt], open+1
+	if m.sels == allowCheckName {
+		name := strings.TrimSpace(inner)
+		if name == "" {
+			return selector{}, p.fail(closeAt, "expected a check's name between ( and ), like checks(has id)")
+		}
+		return selector{kind: selCheck, check: name}, nil
+	}
 	if i := strings.IndexByte(inner, '('); i >= 0 {
 		return selector{}, p.fail(base+i, "unexpected ( inside the ( ) of %s", m.name)
 	}
@@ -132,7 +139,34 @@ func (s selector) matches(e *reports.Endpoint) bool {
 	if s.method != "" && !strings.EqualFold(s.method, method) {
 		return false
 	}
-	return matchGlob(s.path, route)
+	return matchGlob(s.path, route) || matchGlob(anonymousParams(s.path), anonymousParams(route))
+}
+
+// anonymousParams writes every {name} of a route template as {}, so a
+// budget matches endpoints as the contract checker matches operations:
+// parameters by position, whatever their names ("GET /articles/{id}"
+// selects "GET /articles/{slug}").
+func anonymousParams(route string) string {
+	if strings.IndexByte(route, '{') < 0 {
+		return route
+	}
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(route, '{')
+		if open < 0 {
+			b.WriteString(route)
+			break
+		}
+		end := strings.IndexByte(route[open:], '}')
+		if end < 0 {
+			b.WriteString(route)
+			break
+		}
+		b.WriteString(route[:open])
+		b.WriteString("{}")
+		route = route[open+end+1:]
+	}
+	return b.String()
 }
 
 // splitEndpoint returns the method and route template of an endpoint,

@@ -9,7 +9,7 @@ import (
 // messages; any pNN with 0 < NN < 100 is a latency percentile too.
 const knownMetrics = "p50, p90, p95, p99, p99.9 (any pNN), max, mean, error_rate, errors, " +
 	"rps, requests, heap_per_vu, heap_peak, goroutine_leaks, coverage, violations, " +
-	"dropped, dropped_rate"
+	"dropped, dropped_rate, checks"
 
 // valueKind is the kind of limit a metric takes, which decides how the
 // limit is written and which unit the verdict reports.
@@ -53,6 +53,7 @@ type selMask uint8
 const (
 	allowGlob selMask = 1 << iota
 	allowArchetype
+	allowCheckName // checks(NAME): a check's name, as written
 )
 
 // metric describes one metric an expression may name.
@@ -93,6 +94,8 @@ func lookupMetric(name string) (metric, bool) {
 		return metric{name: name, kind: kindCount, upper: true, equal: true, phase: phaseCumulative}, true
 	case "dropped_rate":
 		return metric{name: name, kind: kindRatio, upper: true, phase: phaseWindow}, true
+	case "checks":
+		return metric{name: name, kind: kindRatio, sels: allowCheckName, phase: phaseCumulative}, true
 	}
 	if q, ok := parseQuantile(name); ok && quantileName(q) == name {
 		return latency, true

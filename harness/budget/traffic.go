@@ -57,7 +57,11 @@ func (ev *evaluator) pick(sel selector, endpoints bool) selection {
 	case len(t.endpoints) == 0 && sel.kind == selNone:
 		t.missing = "the summary has no endpoints"
 	case len(t.endpoints) == 0:
-		t.missing = "no endpoint matched" + known(names, "endpoints")
+		t.missing = "no endpoint matched"
+		if near := closest(sel.String(), names); near != "" {
+			t.missing += "; did you mean " + near + "?"
+		}
+		t.missing += known(names, "endpoints")
 	case len(t.endpoints) == 1:
 		t.label = t.endpoints[0].Name
 	case sel.kind == selNone:

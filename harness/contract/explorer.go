@@ -82,8 +82,8 @@ func Explorer(d *Description, c *Checker, opts ExplorerOptions) harness.Journey 
 	return e.journey
 }
 
-// journey makes at most one exploring request per call; a call that makes
-// none ends the user (the harness stops a journey that makes no request).
+// journey makes at most one exploring request per call; when nothing is
+// left to explore it ends the user with harness.ErrDone.
 func (e *explorer) journey(ctx context.Context, vu *harness.VU) error {
 	st, ok := vu.State.(*explorerState)
 	if !ok {
@@ -105,7 +105,7 @@ func (e *explorer) journey(ctx context.Context, vu *harness.VU) error {
 	}
 	o := e.next(st)
 	if o == nil {
-		return nil
+		return harness.ErrDone
 	}
 	st.tried[o.name]++
 	resp, err := vu.Do(ctx, e.build(vu, st, o))

@@ -17,6 +17,7 @@ const (
 	ErrorsTotalName     = "trafficsim_errors_total"
 	VUsActiveName       = "trafficsim_vus_active"
 	LoginAttemptsName   = "trafficsim_login_attempts_total"
+	ChecksTotalName     = "trafficsim_checks_total"
 	RunInfoName         = "trafficsim_run_info"
 )
 
@@ -57,13 +58,27 @@ type Collectors struct {
 	errors   *prometheus.CounterVec
 	vus      *prometheus.GaugeVec
 	logins   *prometheus.CounterVec
+	checks   *prometheus.CounterVec
 	runInfo  prometheus.Gauge
 
 	requestChildren *childCache[requestKey, requestChild]
 	errorChildren   *childCache[errorKey, prometheus.Counter]
 	vuChildren      *childCache[string, prometheus.Gauge]
 	loginChildren   *childCache[string, prometheus.Counter]
+	checkChildren   *childCache[checkKey, prometheus.Counter]
 }
+
+// checkKey is the label set of one check series.
+type checkKey struct {
+	name   string
+	passed bool
+}
+
+// Check results, the values of the result label of trafficsim_checks_total.
+const (
+	CheckPass = "pass"
+	CheckFail = "fail"
+)
 
 // requestKey is the full label set of one request series.
 type requestKey struct {
@@ -79,7 +94,7 @@ type requestChild struct {
 
 // errorKey is the label set of one error series.
 type errorKey struct {
-	endpoint, kind string
+	endpoint, method, kind string
 }
 
 // New returns the collectors of one run, with trafficsim_run_info set to 1
@@ -97,8 +112,8 @@ func New(info RunInfo) *Collectors {
 		}, []string{"endpoint", "method"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: ErrorsTotalName,
-			Help: "Failed requests by route template and kind (timeout, refused, reset, http_4xx, http_5xx, ...).",
-		}, []string{"endpoint", "kind"}),
+			Help: "Failed requests by route template, method and kind (timeout, refused, reset, http_4xx, http_5xx, check, ...).",
+		}, []string{"endpoint", "method", "kind"}),
 		vus: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: VUsActiveName,
 			Help: "Virtual users currently running a journey, by archetype.",
@@ -107,6 +122,10 @@ func New(info RunInfo) *Collectors {
 			Name: LoginAttemptsName,
 			Help: "Login attempts by outcome (success, wrong_password, locked, error).",
 		}, []string{"outcome"}),
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: ChecksTotalName,
+			Help: "Named checks on responses (Request.Check, WithCheck) by check and result (pass, fail).",
+		}, []string{"check", "result"}),
 		runInfo: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name:        RunInfoName,
 			Help:        "Always 1; its labels identify the run (id, seed, harness version).",
@@ -122,7 +141,14 @@ func New(info RunInfo) *Collectors {
 		}
 	})
 	c.errorChildren = newChildCache(func(k errorKey) prometheus.Counter {
-		return c.errors.WithLabelValues(labelValue(k.endpoint), labelValue(k.kind))
+		return c.errors.WithLabelValues(labelValue(k.endpoint), labelValue(k.method), labelValue(k.kind))
+	})
+	c.checkChildren = newChildCache(func(k checkKey) prometheus.Counter {
+		result := CheckFail
+		if k.passed {
+			result = CheckPass
+		}
+		return c.checks.WithLabelValues(labelValue(k.name), result)
 	})
 	c.vuChildren = newChildCache(func(archetype string) prometheus.Gauge {
 		return c.vus.WithLabelValues(labelValue(archetype))
@@ -139,7 +165,7 @@ func New(info RunInfo) *Collectors {
 // Register registers every trafficsim_* metric on r. It does not register
 // the Go and process collectors; the caller adds those once per registry.
 func (c *Collectors) Register(r prometheus.Registerer) error {
-	for _, col := range []prometheus.Collector{c.requests, c.duration, c.errors, c.vus, c.logins, c.runInfo} {
+	for _, col := range []prometheus.Collector{c.requests, c.duration, c.errors, c.vus, c.logins, c.checks, c.runInfo} {
 		if err := r.Register(col); err != nil {
 			return fmt.Errorf("register trafficsim metrics: %w", err)
 		}
@@ -158,9 +184,14 @@ func (c *Collectors) Request(archetype, endpoint, method string, code int, d tim
 }
 
 // Error counts one failed request of the given kind (timeout, refused, reset,
-// http_4xx, http_5xx, ...) on a route template.
-func (c *Collectors) Error(endpoint, kind string) {
-	c.errorChildren.get(errorKey{endpoint: endpoint, kind: kind}).Inc()
+// http_4xx, http_5xx, check, ...) on a route template and method.
+func (c *Collectors) Error(endpoint, method, kind string) {
+	c.errorChildren.get(errorKey{endpoint: endpoint, method: method, kind: kind}).Inc()
+}
+
+// Check counts one result of a named check on a response.
+func (c *Collectors) Check(name string, passed bool) {
+	c.checkChildren.get(checkKey{name: name, passed: passed}).Inc()
 }
 
 // AddVUs adds delta (negative when users finish) to the active virtual users

@@ -108,9 +108,9 @@ trafficsim_request_duration_seconds_count{endpoint="/api/users/{id}",method="GET
 
 func TestCollectors_ErrorsVUsLogins(t *testing.T) {
 	c, reg := newRegistered(t)
-	c.Error("/api/auth/login", "timeout")
-	c.Error("/api/auth/login", "timeout")
-	c.Error("/api/users", "http_5xx")
+	c.Error("/api/auth/login", "POST", "timeout")
+	c.Error("/api/auth/login", "POST", "timeout")
+	c.Error("/api/users", "GET", "http_5xx")
 	c.AddVUs("active", 5)
 	c.AddVUs("active", -2)
 	c.SetVUs("admin", 7)
@@ -120,10 +120,10 @@ func TestCollectors_ErrorsVUsLogins(t *testing.T) {
 	c.Login(LoginWrongPassword)
 
 	want := `
-# HELP trafficsim_errors_total Failed requests by route template and kind (timeout, refused, reset, http_4xx, http_5xx, ...).
+# HELP trafficsim_errors_total Failed requests by route template, method and kind (timeout, refused, reset, http_4xx, http_5xx, check, ...).
 # TYPE trafficsim_errors_total counter
-trafficsim_errors_total{endpoint="/api/auth/login",kind="timeout"} 2
-trafficsim_errors_total{endpoint="/api/users",kind="http_5xx"} 1
+trafficsim_errors_total{endpoint="/api/auth/login",kind="timeout",method="POST"} 2
+trafficsim_errors_total{endpoint="/api/users",kind="http_5xx",method="GET"} 1
 # HELP trafficsim_vus_active Virtual users currently running a journey, by archetype.
 # TYPE trafficsim_vus_active gauge
 trafficsim_vus_active{archetype="active"} 3
@@ -174,7 +174,7 @@ func TestCollectors_Register(t *testing.T) {
 func TestCollectors_Lint(t *testing.T) {
 	c, reg := newRegistered(t)
 	c.Request("active", "/api/users/{id}", "GET", 200, time.Millisecond)
-	c.Error("/api/users/{id}", "http_5xx")
+	c.Error("/api/users/{id}", "GET", "http_5xx")
 	c.AddVUs("active", 1)
 	c.Login(LoginLocked)
 
@@ -195,7 +195,7 @@ func TestCollectors_Concurrent(t *testing.T) {
 			for i := range perGoroutine {
 				endpoint := fmt.Sprintf("/api/e%d", i%5)
 				c.Request("active", endpoint, "GET", 200+g%2, time.Millisecond)
-				c.Error(endpoint, "timeout")
+				c.Error(endpoint, "GET", "timeout")
 				c.AddVUs("active", 1)
 			}
 		})
@@ -210,7 +210,7 @@ func TestCollectors_Concurrent(t *testing.T) {
 	}
 	assert.Equal(t, float64(goroutines*perGoroutine), total)
 	assert.Equal(t, float64(goroutines*perGoroutine), testutil.ToFloat64(c.vus.WithLabelValues("active")))
-	assert.Equal(t, float64(goroutines*perGoroutine/5), testutil.ToFloat64(c.errors.WithLabelValues("/api/e0", "timeout")))
+	assert.Equal(t, float64(goroutines*perGoroutine/5), testutil.ToFloat64(c.errors.WithLabelValues("/api/e0", "GET", "timeout")))
 }
 
 func TestCollectors_NoAllocs(t *testing.T) {
@@ -221,7 +221,7 @@ func TestCollectors_NoAllocs(t *testing.T) {
 	}{
 		{name: "Request", call: func() { c.Request("active", "/api/users/{id}", "GET", 200, 3*time.Millisecond) }},
 		{name: "Request no response", call: func() { c.Request("active", "/api/users/{id}", "GET", 0, time.Second) }},
-		{name: "Error", call: func() { c.Error("/api/users/{id}", "timeout") }},
+		{name: "Error", call: func() { c.Error("/api/users/{id}", "GET", "timeout") }},
 		{name: "AddVUs", call: func() { c.AddVUs("active", 1) }},
 		{name: "Login", call: func() { c.Login(LoginSuccess) }},
 	}
@@ -245,4 +245,20 @@ func BenchmarkCollectors_Request(b *testing.B) {
 			i++
 		}
 	})
+}
+
+func TestCollectors_Checks(t *testing.T) {
+	c, reg := newRegistered(t)
+	c.Check("has id", true)
+	c.Check("has id", true)
+	c.Check("has id", false)
+	c.Check("status 200", true)
+	want := `
+# HELP trafficsim_checks_total Named checks on responses (Request.Check, WithCheck) by check and result (pass, fail).
+# TYPE trafficsim_checks_total counter
+trafficsim_checks_total{check="has id",result="fail"} 1
+trafficsim_checks_total{check="has id",result="pass"} 2
+trafficsim_checks_total{check="status 200",result="pass"} 1
+`
+	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(want), ChecksTotalName))
 }

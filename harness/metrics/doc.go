@@ -6,7 +6,7 @@
 // Metric names are a contract (see DESIGN.md and deploy/grafana):
 // trafficsim_requests_total{archetype,endpoint,method,code},
 // trafficsim_request_duration_seconds{endpoint,method} (histogram),
-// trafficsim_errors_total{endpoint,kind}, trafficsim_vus_active{archetype},
+// trafficsim_errors_total{endpoint,method,kind}, trafficsim_checks_total{check,result}, trafficsim_vus_active{archetype},
 // trafficsim_login_attempts_total{outcome} and
 // trafficsim_run_info{run_id,seed,version}. Labels are bounded: endpoint is
 // a route template, never a raw URL.

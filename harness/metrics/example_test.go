@@ -23,7 +23,7 @@ func ExampleCollectors() {
 	c.Request("active", "/api/users/{id}", "GET", 200, 12*time.Millisecond)
 	c.Request("active", "/api/users/{id}", "GET", 200, 8*time.Millisecond)
 	c.Request("active", "/api/users/{id}", "GET", 0, 2*time.Second) // no response
-	c.Error("/api/users/{id}", "timeout")
+	c.Error("/api/users/{id}", "GET", "timeout")
 
 	n, err := testutil.GatherAndCount(reg, metrics.RequestsTotalName)
 	if err != nil {
