@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -30,8 +31,25 @@ type CleanupScope struct {
 	// guard (loopback only unless -allow-remote, each redirect checked,
 	// credentials never sent to another origin), -insecure and -timeout.
 	// Use it rather than a client of your own, which would ignore them.
-	Client   *http.Client
+	Client *http.Client
+	// Auth is the run's Config.Auth: NewRequest applies it.
+	Auth     Auth
 	finished func(int) bool
+}
+
+// NewRequest returns a request to path under the target, with the run's
+// Auth applied with token (an admin's token the cleanup logged in for; ""
+// for fixed credentials or none). Send it with Client.
+func (c CleanupScope) NewRequest(ctx context.Context, method, path string, body io.Reader, token string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.Target, "/")+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("cleanup: build %s %s: %w", method, path, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	c.Auth.Apply(req, token)
+	return req, nil
 }
 
 // Finished reports whether the user with the given index is this shard's
@@ -63,7 +81,7 @@ func (r *run) cleanup(parent context.Context, final bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), cleanupDeadline)
 	defer cancel()
 	scope := CleanupScope{RunID: r.runID, Final: final, Shard: r.cfg.Shard, finished: r.finished,
-		Target: r.target.String(), Client: r.cleanupClient}
+		Target: r.target.String(), Client: r.cleanupClient, Auth: r.cfg.Auth}
 	for _, fn := range r.sim.cleanups {
 		err := fn(ctx, scope)
 		r.cleanups.record(final, err)

@@ -115,7 +115,7 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	resp.Err, resp.Kind = err, o.kind
 	r.rec.observe(e, &o)
 	r.recordBreaker(e, adm, o.kind)
-	for _, ob := range r.sim.observers {
+	for _, ob := range r.observers {
 		ob.Observe(req, resp)
 	}
 	if r.cfg.Debug {

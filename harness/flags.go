@@ -45,7 +45,7 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	f := &Flags{fs: fs, cfg: DefaultConfig()}
 	c := &f.cfg
 	fs.StringVar(&c.Name, "name", "", "simulation name: Pushgateway job and report title (default: the test name)")
-	fs.StringVar(&c.Target, "target", "", "base URL of the service under test (default: start the reference user service in-process)")
+	fs.StringVar(&c.Target, "target", "", "base URL of the service under test (required, unless the simulation starts its own service, as loadtests does)")
 	fs.BoolVar(&c.AllowRemote, "allow-remote", false, "allow a -target that is not a loopback address")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
 	fs.BoolVar(&c.FollowRedirects, "follow-redirects", c.FollowRedirects, "users follow redirects as a browser does (false: a 3xx is the answer, kind http_3xx)")
@@ -82,7 +82,8 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.Var(&f.budget, "budget", "a budget expression, e.g. 'p95(GET /api/users/*) < 150ms' (repeatable)")
 	fs.Float64Var(&c.AbortErrorRate, "abort-error-rate", c.AbortErrorRate, "abort when unexpected errors exceed this percentage over -abort-window (0: never)")
 	fs.DurationVar(&c.AbortWindow, "abort-window", c.AbortWindow, "sliding window of the abort checks")
-	fs.StringVar(&c.OpenAPI, "openapi", "", "API description (URL or file) for coverage and contract checks (default: the target's /openapi.json)")
+	fs.StringVar(&c.OpenAPI, "openapi", "", "API description (URL or file; OpenAPI 3.0, 3.1 or Swagger 2.0) for coverage, contract checks and -explorer (default: none)")
+	fs.IntVar(&c.Explorer, "explorer", 0, "weight of an explorer archetype that sends the -openapi operations no journey answered as described (0: none)")
 	fs.Float64Var(&c.ValidateSample, "validate-sample", c.ValidateSample, "percentage of responses validated against the API description")
 	fs.BoolVar(&c.Debug, "debug", false, "log every request and response (redacted)")
 	fs.DurationVar(&c.Progress, "progress", c.Progress, "interval of the progress line (0: off)")

@@ -84,7 +84,7 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 	if r.pusher != nil {
 		s.Push = r.pusher.Stats()
 	}
-	for _, o := range r.sim.observers {
+	for _, o := range r.observers {
 		if f, ok := o.(SummaryFiller); ok {
 			f.FillSummary(s)
 		}

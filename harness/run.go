@@ -41,11 +41,12 @@ const (
 
 // run is one execution of a Simulation.
 type run struct {
-	sim   *Simulation
-	cfg   Config
-	plan  *plan
-	log   *slog.Logger
-	runID string
+	sim       *Simulation
+	cfg       Config
+	plan      *plan
+	observers []Observer // the simulation's and -openapi's
+	log       *slog.Logger
+	runID     string
 
 	target    *url.URL
 	transport *http.Transport
@@ -143,10 +144,15 @@ func (s *Simulation) Run(ctx context.Context) *Result {
 	if err != nil {
 		s.tb.Fatalf("trafficsim: invalid configuration:\n%v", err)
 	}
+	observers, err := s.wireContract(ctx, p)
+	if err != nil {
+		s.tb.Fatalf("trafficsim: %v", err)
+	}
 	r, err := s.newRun(p, runID, reportDir)
 	if err != nil {
 		s.tb.Fatalf("trafficsim: %v", err)
 	}
+	r.observers = observers
 	if err := r.preflight(ctx); err != nil {
 		s.tb.Fatalf("trafficsim: cannot reach target %s: %v", redactURL(s.cfg.Target), err)
 	}
@@ -171,7 +177,7 @@ func (s *Simulation) check(reportDir string) (*plan, []budget.Budget, error) {
 	p, err := s.plan()
 	errs := []error{err}
 	if s.cfg.Target == "" {
-		errs = append(errs, errors.New("-target: no target to send traffic to"))
+		errs = append(errs, errors.New("-target: this simulation has no built-in target; pass -target=URL (or TRAFFICSIM_TARGET), the base URL of the service under test"))
 	}
 	budgets, err := s.budgets()
 	errs = append(errs, err)

@@ -25,6 +25,7 @@ type Simulation struct {
 	archetypes []*archetype
 	cleanups   []CleanupFunc
 	observers  []Observer
+	explore    Explore
 }
 
 // Observer sees every finished request; coverage and contract checks plug

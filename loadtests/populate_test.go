@@ -1,7 +1,6 @@
 package loadtests
 
 import (
-	"context"
 	"crypto/rand"
 	_ "embed"
 	"encoding/hex"
@@ -14,7 +13,7 @@ import (
 	"github.com/trafficsim/trafficsim/fixtures/userservice"
 	"github.com/trafficsim/trafficsim/harness"
 	"github.com/trafficsim/trafficsim/harness/budget"
-	"github.com/trafficsim/trafficsim/harness/contract"
+	_ "github.com/trafficsim/trafficsim/harness/contract" // -openapi, -explorer
 	"github.com/trafficsim/trafficsim/loadtests/journeys"
 )
 
@@ -24,7 +23,6 @@ var (
 	simFlags      = harness.RegisterFlags(flag.CommandLine)
 	adminEmail    = flag.String("admin-email", "", "an admin account of the target (default: the in-process service's own)")
 	adminPassword = flag.String("admin-password", "", "its password (or TRAFFICSIM_ADMIN_PASSWORD)")
-	explorer      = flag.Int("explorer", 0, "weight of an explorer archetype that sends the operations no journey reached (0: none)")
 )
 
 // The CI thresholds of Populate live beside the code, in budgets.yaml, and
@@ -53,25 +51,15 @@ func TestPopulate(t *testing.T) {
 		cfg.OpenAPI = cfg.Target + "/openapi.json"
 	}
 	sim := populate(t, cfg, opts)
-	var explore harness.Journey // set once the description is loaded
-	if cfg.OpenAPI != "" && *explorer > 0 {
-		sim.Archetype("explorer", *explorer, harness.Between(50, 100),
-			func(ctx context.Context, vu *harness.VU) error { return explore(ctx, vu) })
-	}
 	if err := sim.Validate(); err != nil {
 		t.Fatalf("trafficsim: invalid configuration:\n%v", err)
 	}
 	var contractBudgets []string
 	if cfg.OpenAPI != "" {
-		// Every request mapped to an operation of the API description, a
-		// sample of answers validated against it. The description is
-		// fetched with the run's own client: loopback only unless
-		// -allow-remote, -insecure honoured, redirects checked.
-		d, err := contract.Load(t.Context(), cfg.OpenAPI, harness.NewClient(cfg))
-		require.NoError(t, err)
-		checker := contract.NewChecker(d, cfg.ValidateSample, cfg.Seed)
-		sim.Observe(checker)
-		explore = contract.Explorer(d, checker, contract.ExplorerOptions{Prepare: promotedExplorer(opts), After: 1000})
+		// The harness maps every request to an operation of the API
+		// description (-openapi), validates a sample of the answers, and
+		// with -explorer adds an explorer, promoted to admin, for the gaps.
+		sim.Explore(harness.Explore{Prepare: promotedExplorer(opts), After: 1000})
 		contractBudgets = []string{"coverage >= 100%", "violations == 0"}
 	}
 	res := sim.Run(t.Context())

@@ -67,7 +67,7 @@ type htmlView struct {
 	Endpoints   []htmlEndpoint
 	Coverage    string
 	Operations  int
-	Unexercised []string
+	Unexercised []string // never called, or reached but never answered as described
 	Violations  []Operation
 	Resources   []htmlStat
 	Push        []htmlStat
@@ -161,8 +161,11 @@ func newHTMLView(s *Summary) htmlView {
 	}
 	v.Operations = len(s.Operations)
 	for _, op := range s.Operations {
-		if op.Requests == 0 {
+		switch {
+		case op.Requests == 0:
 			v.Unexercised = append(v.Unexercised, op.Name)
+		case !op.Covered():
+			v.Unexercised = append(v.Unexercised, op.Name+" (reached, never answered as described)")
 		}
 		if op.Violations > 0 {
 			v.Violations = append(v.Violations, op)

@@ -131,6 +131,7 @@ func mergeOperations(shards []*Summary) []Operation {
 			}
 			m := &out[i]
 			m.Requests += op.Requests
+			m.AsDescribed += op.AsDescribed
 			m.Violations += op.Violations
 			addCounts(&m.ByClass, op.ByClass)
 			for _, ex := range op.Examples {
@@ -150,7 +151,7 @@ func mergeCoverage(shards []*Summary, ops []Operation) *float64 {
 	if len(ops) > 0 {
 		exercised := 0
 		for _, op := range ops {
-			if op.Requests > 0 {
+			if op.Covered() {
 				exercised++
 			}
 		}

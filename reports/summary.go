@@ -158,8 +158,13 @@ type Archetype struct {
 // Operation is one operation of the API description and whether the run
 // exercised it.
 type Operation struct {
-	Name       string           `json:"name"`
-	Requests   int64            `json:"requests"`
+	Name     string `json:"name"`
+	Requests int64  `json:"requests"`
+	// AsDescribed counts the answers whose status the description lists
+	// for the operation (an exact code, a range such as 4XX, or default).
+	// An operation counts as covered only with one such answer: one
+	// reached but only ever answered 301 or 401 is not.
+	AsDescribed int64            `json:"as_described"`
 	ByClass    map[string]int64 `json:"by_class,omitempty"` // "2xx", "4xx", ...
 	Violations int64            `json:"violations,omitempty"`
 	// Examples holds the first few contract violations, redacted.
@@ -181,6 +186,10 @@ type Saturation struct {
 
 // Saturated reports whether any request waited for a free slot.
 func (s Saturation) Saturated() bool { return s.QueuedRequests > 0 }
+
+// Covered reports whether the operation was answered at least once with a
+// status its description lists.
+func (o Operation) Covered() bool { return o.AsDescribed > 0 }
 
 // Resources are the load generator's own costs.
 type Resources struct {

@@ -2,6 +2,7 @@ package budget
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,18 +57,24 @@ func (ev *evaluator) contract(b Budget) reports.Budget {
 		}
 		pct := *ev.s.Coverage * 100
 		data := ""
-		var missing []string
+		var missing, reached []string
 		for _, o := range ops {
-			if o.Requests == 0 {
+			switch {
+			case o.Requests == 0:
 				missing = append(missing, o.Name)
+			case !o.Covered():
+				reached = append(reached, o.Name+" ("+classList(o.ByClass)+")")
 			}
 		}
 		if len(ops) > 0 {
-			data = fmt.Sprintf("%d of %s exercised", len(ops)-len(missing), plural(int64(len(ops)), "operation"))
+			data = fmt.Sprintf("%d of %s answered as described", len(ops)-len(missing)-len(reached), plural(int64(len(ops)), "operation"))
 		}
 		v := b.verdict(pct, int64(max(len(ops), 1)), b.was("coverage", pct, data))
 		if !v.Passed && len(missing) > 0 {
 			v.Message += "; never called: " + listNames(missing)
+		}
+		if !v.Passed && len(reached) > 0 {
+			v.Message += "; reached, never answered as described: " + listNames(reached)
 		}
 		return v
 	}
@@ -111,4 +118,21 @@ func (ev *evaluator) dropped(b Budget) reports.Budget {
 	}
 	rate := float64(dropped) / float64(scheduled) * 100
 	return b.verdict(rate, scheduled, b.was("dropped rate (dropped / scheduled sessions)", rate, humanInt(dropped)+" dropped of "+data))
+}
+
+// classList writes an operation's answers by status class: "3xx 6, 4xx 2".
+func classList(byClass map[string]int64) string {
+	keys := make([]string, 0, len(byClass))
+	for k := range byClass {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+" "+strconv.FormatInt(byClass[k], 10))
+	}
+	if len(parts) == 0 {
+		return "no answer"
+	}
+	return strings.Join(parts, ", ")
 }

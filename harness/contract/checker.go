@@ -65,6 +65,7 @@ type opStats struct {
 	desc       *operation
 	salt       uint64 // spreads the sample of each operation differently
 	requests   atomic.Int64
+	described  atomic.Int64    // answers with a status the description lists
 	classes    [6]atomic.Int64 // index: status/100, 0 for anything else
 	violations atomic.Int64
 	mu         sync.Mutex
@@ -119,6 +120,9 @@ func (c *Checker) Observe(req *harness.Request, resp *harness.Response) {
 		class = 0
 	}
 	o.classes[class].Add(1)
+	if o.desc.lists(resp.Status) {
+		o.described.Add(1)
+	}
 	sampled := c.sampled(n, o.salt)
 	if sampled {
 		c.validate(o, req, resp)
@@ -191,12 +195,13 @@ func mix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// Unexercised returns the described operations no answered request has
-// reached yet, sorted by name.
+// Unexercised returns the described operations not yet answered with a
+// status their description lists (never reached, or reached but answered
+// otherwise: 301, 401, ...), sorted by name.
 func (c *Checker) Unexercised() []string {
 	var out []string
 	for _, o := range c.ops {
-		if o.requests.Load() == 0 {
+		if o.described.Load() == 0 {
 			out = append(out, o.desc.name)
 		}
 	}
@@ -219,9 +224,10 @@ type Stats struct {
 	// Skipped counts sampled responses that could not be validated, by
 	// reason: SkippedTruncated, SkippedNotJSON, SkippedNoRoute.
 	Skipped map[string]int64
-	// Exercised is the number of described operations with a request;
-	// Described the number of described operations.
-	Exercised, Described int
+	// Exercised is the number of described operations answered at least
+	// once with a status their description lists; Reached the number with
+	// any answer; Described the number of described operations.
+	Exercised, Reached, Described int
 }
 
 // Stats returns the counts so far.
@@ -237,6 +243,9 @@ func (c *Checker) Stats() Stats {
 		s.Requests += n
 		s.Violations += o.violations.Load()
 		if n > 0 {
+			s.Reached++
+		}
+		if o.described.Load() > 0 {
 			s.Exercised++
 		}
 	}

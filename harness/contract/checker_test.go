@@ -76,7 +76,7 @@ func TestChecker_Observe(t *testing.T) {
 			wantNotes: []string{
 				"contract: GET /metrics matches no operation of pets.yaml (2 requests)",
 				"contract: PUT /pets/{id} matches no operation of pets.yaml (1 request)",
-				"1 of 6 operations of pets.yaml exercised",
+				"1 of 6 operations of pets.yaml answered as described",
 			},
 		},
 	}

@@ -8,13 +8,18 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"sigs.k8s.io/yaml"
 
 	"github.com/trafficsim/trafficsim/harness/outbound"
 	redactpkg "github.com/trafficsim/trafficsim/harness/redact"
@@ -82,13 +87,22 @@ func Load(ctx context.Context, src string, client *http.Client) (*Description, e
 }
 
 // Parse is Load for a document already in memory (JSON or YAML); name says
-// where it came from, in errors and in the summary's notes.
+// where it came from, in errors and in the summary's notes. OpenAPI 3.0 and
+// 3.1 load as they are; a Swagger 2.0 document ("swagger": "2.0", as
+// Alertmanager and Gitea publish) is converted to OpenAPI 3 first, so its
+// operations, parameters and response schemas are checked the same way.
 func Parse(ctx context.Context, name string, data []byte) (*Description, error) {
 	shown := redactpkg.URL(name)
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	loader.IsExternalRefsAllowed = false
-	doc, err := loader.LoadFromData(data)
+	var doc *openapi3.T
+	var err error
+	if isSwagger2(data) {
+		doc, err = fromSwagger2(data)
+	} else {
+		doc, err = loader.LoadFromData(data)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("-openapi: parse %s: %w", shown, err)
 	}
@@ -243,4 +257,57 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("-openapi: %s is larger than %d bytes", path, MaxDocumentBytes)
 	}
 	return data, nil
+}
+
+// isSwagger2 reports whether a document declares "swagger: 2.0".
+func isSwagger2(data []byte) bool {
+	var head struct {
+		Swagger string `json:"swagger"`
+	}
+	if err := yaml.Unmarshal(data, &head); err != nil {
+		return false
+	}
+	return strings.HasPrefix(head.Swagger, "2")
+}
+
+// fromSwagger2 converts a Swagger 2.0 document (JSON or YAML) to OpenAPI 3
+// with kin-openapi's openapi2conv, resolving its internal references.
+func fromSwagger2(data []byte) (*openapi3.T, error) {
+	js, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("read Swagger 2.0 document: %w", err)
+	}
+	var doc2 openapi2.T
+	if err := doc2.UnmarshalJSON(js); err != nil {
+		return nil, fmt.Errorf("read Swagger 2.0 document: %w", err)
+	}
+	doc3, err := openapi2conv.ToV3(&doc2)
+	if err != nil {
+		return nil, fmt.Errorf("convert Swagger 2.0 to OpenAPI 3: %w", err)
+	}
+	return doc3, nil
+}
+
+// lists reports whether the operation's description lists status: as a
+// code, as its range ("4XX") or through a default response.
+func (o *operation) lists(status int) bool {
+	if o.op.Responses == nil || status < 100 || status > 599 {
+		return false
+	}
+	if o.op.Responses.Value(strconv.Itoa(status)) != nil {
+		return true
+	}
+	if o.op.Responses.Value(strconv.Itoa(status/100)+"XX") != nil {
+		return true
+	}
+	return o.op.Responses.Default() != nil
+}
+
+// statusList writes the statuses the operation's description lists, sorted.
+func (o *operation) statusList() string {
+	if o.op.Responses == nil {
+		return "none"
+	}
+	keys := slices.Sorted(maps.Keys(o.op.Responses.Map()))
+	return strings.Join(keys, ", ")
 }

@@ -171,12 +171,12 @@ func rank(method string) int {
 	return len(methodRank)
 }
 
-// next returns the first unexercised operation this user has not given up
-// on, or nil.
+// next returns the first operation not yet answered as described that
+// this user has not given up on, or nil.
 func (e *explorer) next(st *explorerState) *operation {
 	var todo []*operation
 	for _, o := range e.c.ops {
-		if o.requests.Load() == 0 && st.tried[o.desc.name] < MaxExplorerTries {
+		if o.described.Load() == 0 && st.tried[o.desc.name] < MaxExplorerTries {
 			todo = append(todo, o.desc)
 		}
 	}

@@ -21,7 +21,7 @@ func (c *Checker) FillSummary(s *reports.Summary) {
 	ops := make([]reports.Operation, 0, len(c.ops))
 	exercised := 0
 	for _, o := range c.ops {
-		op := reports.Operation{Name: o.desc.name, Requests: o.requests.Load(), Violations: o.violations.Load()}
+		op := reports.Operation{Name: o.desc.name, Requests: o.requests.Load(), AsDescribed: o.described.Load(), Violations: o.violations.Load()}
 		for i := range o.classes {
 			if n := o.classes[i].Load(); n > 0 {
 				if op.ByClass == nil {
@@ -33,7 +33,7 @@ func (c *Checker) FillSummary(s *reports.Summary) {
 		o.mu.Lock()
 		op.Examples = slices.Clone(o.examples)
 		o.mu.Unlock()
-		if op.Requests > 0 {
+		if op.Covered() {
 			exercised++
 		}
 		ops = append(ops, op)
@@ -54,7 +54,16 @@ func (c *Checker) notes() []string {
 			r.name, c.d.source, plural(r.unmatched.Load(), "request")))
 	}
 	st := c.Stats()
-	line := fmt.Sprintf("contract: %d of %d operations of %s exercised; %s of %s validated (%s sample)",
+	var reached []string
+	for _, o := range c.ops {
+		if o.requests.Load() > 0 && o.described.Load() == 0 {
+			reached = append(reached, o.desc.name+" ("+o.desc.statusList()+" described)")
+		}
+	}
+	if len(reached) > 0 {
+		out = append(out, "contract: reached, never answered as described: "+strings.Join(reached, ", "))
+	}
+	line := fmt.Sprintf("contract: %d of %d operations of %s answered as described; %s of %s validated (%s sample)",
 		st.Exercised, st.Described, c.d.source, humanCount(st.Validated), plural(st.Requests, "answer"),
 		strconv.FormatFloat(float64(c.rate)/ppm*100, 'g', 4, 64)+"%")
 	if st.Violations > 0 {

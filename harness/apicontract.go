@@ -1,0 +1,122 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+)
+
+// ExplorerArchetype names the archetype -explorer adds.
+const ExplorerArchetype = "explorer"
+
+// explorerRange is the request range of an explorer user: enough to try
+// every operation of a mid-sized description twice; it ends itself
+// (ErrDone) when nothing is left.
+var explorerRange = Range{Min: 50, Max: 200}
+
+// ContractSetup is what a run hands the API-contract wiring when -openapi
+// is given: where the description is, how much to validate, and how the
+// explorer prepares its users.
+type ContractSetup struct {
+	Source string // -openapi: a URL or a file
+	// Client fetches a URL Source: the run's own (NewClient), so the
+	// outbound guard, -insecure and redirect checks apply to it too.
+	Client         *http.Client
+	ValidateSample float64 // -validate-sample
+	Seed           int64
+	// Explorer is true with -explorer > 0: Parts.Explorer must be set.
+	Explorer bool
+	// Prepare and After are the simulation's Explore settings.
+	Prepare func(ctx context.Context, vu *VU) error
+	After   int64
+}
+
+// ContractParts is what the wiring returns: an observer of every request
+// (coverage and validation; a SummaryFiller too) and the explorer's journey.
+type ContractParts struct {
+	Observer Observer
+	Explorer Journey
+}
+
+// ContractWiring builds the parts of -openapi. Package contract registers
+// the one implementation; it lives there because it builds on this
+// package's Request and VU, so this package cannot import it.
+type ContractWiring func(ctx context.Context, s ContractSetup) (ContractParts, error)
+
+var (
+	wiringMu sync.RWMutex
+	wiring   ContractWiring
+)
+
+// RegisterContract installs the -openapi wiring. Package contract calls it
+// from its init, so a test package that imports contract — or only
+// `_ "github.com/trafficsim/trafficsim/harness/contract"` — gets -openapi,
+// -validate-sample and -explorer in every simulation. It is a stateless
+// constructor, the same for every simulation of the process.
+func RegisterContract(w ContractWiring) {
+	wiringMu.Lock()
+	defer wiringMu.Unlock()
+	wiring = w
+}
+
+func registeredContract() ContractWiring {
+	wiringMu.RLock()
+	defer wiringMu.RUnlock()
+	return wiring
+}
+
+// Explore sets how the -explorer archetype's users prepare (log in, set
+// vu.Token) before exploring, and how many answered requests of the other
+// archetypes it waits for first, so it fills only the gaps they leave.
+type Explore struct {
+	Prepare func(ctx context.Context, vu *VU) error
+	After   int64
+}
+
+// Explore configures the explorer that -explorer=N adds.
+func (s *Simulation) Explore(e Explore) { s.explore = e }
+
+// wireContract loads the -openapi description through the registered
+// wiring and adds its observer and, with -explorer, the explorer archetype
+// to the plan. It returns the run's observers.
+func (s *Simulation) wireContract(ctx context.Context, p *plan) ([]Observer, error) {
+	observers := append([]Observer(nil), s.observers...)
+	if s.cfg.OpenAPI == "" {
+		return observers, nil
+	}
+	w := registeredContract()
+	if w == nil {
+		return nil, errors.New(`-openapi: this test binary does not include package harness/contract; add import _ "github.com/trafficsim/trafficsim/harness/contract" to the simulation's test package`)
+	}
+	for _, a := range p.archetypes {
+		if s.cfg.Explorer > 0 && a.name == ExplorerArchetype {
+			return nil, fmt.Errorf("-explorer: the simulation defines an archetype %q of its own", ExplorerArchetype)
+		}
+	}
+	parts, err := w(ctx, ContractSetup{
+		Source: s.cfg.OpenAPI, Client: NewClient(s.cfg), ValidateSample: s.cfg.ValidateSample, Seed: s.cfg.Seed,
+		Explorer: s.cfg.Explorer > 0, Prepare: s.explore.Prepare, After: s.explore.After,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if parts.Observer != nil {
+		observers = append(observers, parts.Observer)
+	}
+	if s.cfg.Explorer > 0 && parts.Explorer != nil {
+		a := &archetype{name: ExplorerArchetype, weight: s.cfg.Explorer, rng: explorerRange, journey: parts.Explorer, think: defaultThink}
+		if t, err := ParseThink(s.cfg.Think); s.cfg.Think != "" && err == nil {
+			a.think = t
+		}
+		run := Range{Min: s.cfg.MinRequests, Max: s.cfg.MaxRequests}
+		if eff, ok := a.rng.intersect(run); ok {
+			a.eff = eff
+		} else {
+			a.eff = run
+		}
+		p.archetypes = append(p.archetypes, a)
+	}
+	return observers, nil
+}
