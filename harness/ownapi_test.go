@@ -356,4 +356,3 @@ func TestSimulation_EmptyTargetNamesTheFlag(t *testing.T) {
 	})
 	assert.Contains(t, msg, "-target: this simulation has no built-in target; pass -target=URL")
 }
-

@@ -165,8 +165,8 @@ type Operation struct {
 	// An operation counts as covered only with one such answer: one
 	// reached but only ever answered 301 or 401 is not.
 	AsDescribed int64            `json:"as_described"`
-	ByClass    map[string]int64 `json:"by_class,omitempty"` // "2xx", "4xx", ...
-	Violations int64            `json:"violations,omitempty"`
+	ByClass     map[string]int64 `json:"by_class,omitempty"` // "2xx", "4xx", ...
+	Violations  int64            `json:"violations,omitempty"`
 	// Examples holds the first few contract violations, redacted.
 	Examples []string `json:"examples,omitempty"`
 }
