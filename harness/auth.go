@@ -148,8 +148,8 @@ func WithAuth(a Auth) ArchetypeOption {
 
 // auth is the user's auth: its archetype's, else the run's.
 func (vu *VU) auth() *Auth {
-	if a := vu.sim.plan.archetypes[vu.arch].auth; a != nil {
-		return a
+	if p := vu.sim.plan; p != nil && vu.arch < len(p.archetypes) && p.archetypes[vu.arch].auth != nil {
+		return p.archetypes[vu.arch].auth
 	}
 	return &vu.sim.cfg.Auth
 }

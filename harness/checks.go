@@ -204,7 +204,11 @@ func (vu *VU) runChecks(req *Request, resp *Response) error {
 
 // hasChecks reports whether an answer to req is checked.
 func (vu *VU) hasChecks(req *Request) bool {
-	return len(req.checks) > 0 || !req.injected && len(vu.sim.plan.archetypes[vu.arch].checks) > 0
+	if len(req.checks) > 0 {
+		return true
+	}
+	p := vu.sim.plan
+	return !req.injected && p != nil && vu.arch < len(p.archetypes) && len(p.archetypes[vu.arch].checks) > 0
 }
 
 // checkCounts holds each check's pass and fail counts.

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,13 +42,18 @@ func (m *multiFlag) String() string     { return strings.Join(*m, "; ") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // RegisterFlags defines the simulation's flags on fs and returns their holder.
-func RegisterFlags(fs *flag.FlagSet) *Flags {
-	f := &Flags{fs: fs, cfg: DefaultConfig()}
+func RegisterFlags(fs *flag.FlagSet) *Flags { return RegisterFlagsWith(fs, DefaultConfig()) }
+
+// RegisterFlagsWith is RegisterFlags with the simulation's own defaults —
+// a smaller population, its service's description — for the flags not
+// given: start from DefaultConfig and change what the simulation needs.
+func RegisterFlagsWith(fs *flag.FlagSet, defaults Config) *Flags {
+	f := &Flags{fs: fs, cfg: defaults}
 	c := &f.cfg
-	fs.StringVar(&c.Name, "name", "", "simulation name: Pushgateway job and report title (default: the test name)")
-	fs.StringVar(&c.Target, "target", "", "base URL of the service under test (required, unless the simulation starts its own service, as loadtests does)")
-	fs.BoolVar(&c.AllowRemote, "allow-remote", false, "allow a -target that is not a loopback address")
-	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
+	fs.StringVar(&c.Name, "name", c.Name, "simulation name: Pushgateway job and report title (default: the test name)")
+	fs.StringVar(&c.Target, "target", c.Target, "base URL of the service under test (required, unless the simulation starts its own service, as loadtests does)")
+	fs.BoolVar(&c.AllowRemote, "allow-remote", c.AllowRemote, "allow a -target that is not a loopback address")
+	fs.BoolVar(&c.Insecure, "insecure", c.Insecure, "skip TLS certificate verification")
 	fs.BoolVar(&c.FollowRedirects, "follow-redirects", c.FollowRedirects, "users follow redirects as a browser does (false: a 3xx is the answer, kind http_3xx)")
 	fs.IntVar(&c.Users, "users", c.Users, "number of virtual users (closed model)")
 	fs.IntVar(&c.MinRequests, "min-request-count", c.MinRequests, "fewest requests a user makes")
@@ -57,15 +63,15 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.Float64Var(&c.ErrorRate, "error-rate", c.ErrorRate, "percentage of deliberately bad requests (0-100)")
 	fs.StringVar(&f.think, "think", "", "think time for every archetype: const:2s, uniform:500ms-3s, exp:1s, lognormal:1s,0.5")
 	fs.Int64Var(&c.Seed, "seed", c.Seed, "seed of every random choice; the same seed gives the same run")
-	fs.StringVar(&c.RunID, "run-id", "", "run id (default: random; required with -shard)")
+	fs.StringVar(&c.RunID, "run-id", c.RunID, "run id (default: random; required with -shard)")
 	fs.StringVar(&f.shard, "shard", "", "run shard i of n (i/n); on Kubernetes JOB_COMPLETION_INDEX with TRAFFICSIM_SHARDS=n")
-	fs.BoolVar(&c.Continuous, "continuous", false, "replace each finished user with a new one until -duration ends")
-	fs.BoolVar(&c.Cleanup, "cleanup", false, "delete the users this run created when it ends")
+	fs.BoolVar(&c.Continuous, "continuous", c.Continuous, "replace each finished user with a new one until -duration ends")
+	fs.BoolVar(&c.Cleanup, "cleanup", c.Cleanup, "delete the users this run created when it ends")
 	fs.DurationVar(&c.CleanupInterval, "cleanup-interval", c.CleanupInterval, "with -continuous -cleanup, clean up this often")
-	fs.Float64Var(&c.Rate, "rate", 0, "open model: user sessions started per second")
+	fs.Float64Var(&c.Rate, "rate", c.Rate, "open model: user sessions started per second")
 	fs.StringVar(&f.stages, "stages", "", "open model: ramping arrival-rate plan, e.g. 30s:10,1m:50,30s:0")
-	fs.IntVar(&c.MaxVUs, "max-vus", 0, "open model: cap on concurrent users (default 10×-users)")
-	fs.DurationVar(&c.Ramp, "ramp", 0, "closed model: spread user starts over this time")
+	fs.IntVar(&c.MaxVUs, "max-vus", c.MaxVUs, "open model: cap on concurrent users (default 10×-users)")
+	fs.DurationVar(&c.Ramp, "ramp", c.Ramp, "closed model: spread user starts over this time")
 	fs.DurationVar(&c.Grace, "grace", c.Grace, "on stop, how long requests in flight may finish")
 	fs.DurationVar(&c.Timeout, "timeout", c.Timeout, "timeout of one request")
 	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "bytes of a response body kept; the rest is read, counted and discarded")
@@ -73,19 +79,19 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.IntVar(&c.Breaker, "breaker", c.Breaker, "consecutive failures (transport errors, 5xx) that open an endpoint's circuit for a cooldown (0: off)")
 	fs.StringVar(&c.Headers, "headers", c.Headers, "request headers: browser (a real browser's User-Agent, Accept, Accept-Language) or minimal")
 	fs.Float64Var(&c.TraceSample, "trace-sample", c.TraceSample, "share (0-1) of requests whose traceparent is marked sampled")
-	fs.StringVar(&c.Pushgateway, "pushgateway", "", "Pushgateway URL (default: pushing off)")
+	fs.StringVar(&c.Pushgateway, "pushgateway", c.Pushgateway, "Pushgateway URL (default: pushing off)")
 	fs.DurationVar(&c.PushInterval, "push-interval", c.PushInterval, "how often metrics are pushed")
 	fs.DurationVar(&c.PushGC, "push-gc", c.PushGC, "at start, delete this job's groups not pushed for this long (0: off)")
-	fs.DurationVar(&c.PushDeleteAfter, "push-delete-after", 0, "after the final push, wait this long, then delete this run's group (0: keep)")
-	fs.StringVar(&c.ReportDir, "report-dir", "", "where reports go (default reports/out/<run_id>)")
-	fs.StringVar(&c.BudgetFile, "budgets", "", "YAML file of budgets")
+	fs.DurationVar(&c.PushDeleteAfter, "push-delete-after", c.PushDeleteAfter, "after the final push, wait this long, then delete this run's group (0: keep)")
+	fs.StringVar(&c.ReportDir, "report-dir", c.ReportDir, "where reports go (default reports/out/<run_id>)")
+	fs.StringVar(&c.BudgetFile, "budgets", c.BudgetFile, "YAML file of budgets")
 	fs.Var(&f.budget, "budget", "a budget expression, e.g. 'p95(GET /api/users/*) < 150ms' (repeatable)")
 	fs.Float64Var(&c.AbortErrorRate, "abort-error-rate", c.AbortErrorRate, "abort when unexpected errors exceed this percentage over -abort-window (0: never)")
 	fs.DurationVar(&c.AbortWindow, "abort-window", c.AbortWindow, "sliding window of the abort checks")
-	fs.StringVar(&c.OpenAPI, "openapi", "", "API description (URL or file; OpenAPI 3.0, 3.1 or Swagger 2.0) for coverage, contract checks and -explorer (default: none)")
-	fs.IntVar(&c.Explorer, "explorer", 0, "weight of an explorer archetype that sends the -openapi operations no journey answered as described (0: none)")
+	fs.StringVar(&c.OpenAPI, "openapi", c.OpenAPI, "API description (URL or file; OpenAPI 3.0, 3.1 or Swagger 2.0) for coverage, contract checks and -explorer (default: none)")
+	fs.IntVar(&c.Explorer, "explorer", c.Explorer, "weight of an explorer archetype that sends the -openapi operations no journey answered as described (0: none)")
 	fs.Float64Var(&c.ValidateSample, "validate-sample", c.ValidateSample, "percentage of responses validated against the API description")
-	fs.BoolVar(&c.Debug, "debug", false, "log every request and response (redacted)")
+	fs.BoolVar(&c.Debug, "debug", c.Debug, "log every request and response (redacted)")
 	fs.DurationVar(&c.Progress, "progress", c.Progress, "interval of the progress line (0: off)")
 	return f
 }
@@ -115,7 +121,7 @@ func (f *Flags) Config() (Config, error) {
 		}
 	})
 	c := f.cfg
-	c.Budgets = append([]string(nil), f.budget...)
+	c.Budgets = append(slices.Clip(f.cfg.Budgets), f.budget...) // the simulation's own, then -budget
 	if f.think != "" {
 		c.Think = f.think
 	}

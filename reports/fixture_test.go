@@ -147,14 +147,14 @@ func newTestSummary(tb testing.TB) *Summary {
 	cov := 5.0 / 6.0
 	s.Coverage = &cov
 	s.Operations = []Operation{
-		{Name: "POST /api/auth/register", Requests: 700, ByClass: map[string]int64{"2xx": 690, "4xx": 10}},
-		{Name: "POST /api/auth/login", Requests: 983, ByClass: map[string]int64{"2xx": 900, "4xx": 83}},
-		{Name: "GET /api/users/{id}", Requests: 800, Violations: 2, Examples: []string{
+		{Name: "POST /api/auth/register", Requests: 700, AsDescribed: 700, ByClass: map[string]int64{"2xx": 690, "4xx": 10}},
+		{Name: "POST /api/auth/login", Requests: 983, AsDescribed: 983, ByClass: map[string]int64{"2xx": 900, "4xx": 83}},
+		{Name: "GET /api/users/{id}", Requests: 800, AsDescribed: 800, Violations: 2, Examples: []string{
 			`GET /api/users/{id} 200: response body: property "email" is missing`,
 			`GET /api/users/{id} 200: response body: "created_at" is not a date-time`,
 		}},
-		{Name: "PUT /api/users/{id}", Requests: 500},
-		{Name: "GET /api/users", Requests: 600},
+		{Name: "PUT /api/users/{id}", Requests: 500, AsDescribed: 500},
+		{Name: "GET /api/users", Requests: 600, AsDescribed: 600},
 		{Name: "GET /api/users/{id}/sessions"},
 	}
 	s.Resources = Resources{HeapPeakBytes: 28 << 20, HeapPerVUBytes: 4096, GoroutinesPeak: 369, FDLimit: 1 << 20}

@@ -141,12 +141,12 @@ func TestMerge_Fields(t *testing.T) {
 			examples[j] = fmt.Sprintf("shard %s example %d", s.Shard, j)
 		}
 		s.Operations = []Operation{
-			{Name: "GET /a", Requests: int64(k), Violations: 3, Examples: examples, ByClass: map[string]int64{"2xx": int64(k)}},
+			{Name: "GET /a", Requests: int64(k), AsDescribed: int64(k), Violations: 3, Examples: examples, ByClass: map[string]int64{"2xx": int64(k)}},
 			{Name: "GET /never"},
 		}
 	}
 	shards[2].Partial, shards[2].PartialReason = true, "SIGTERM"
-	shards[0].Operations = append(shards[0].Operations, Operation{Name: "POST /b", Requests: 1})
+	shards[0].Operations = append(shards[0].Operations, Operation{Name: "POST /b", Requests: 1, AsDescribed: 1})
 
 	m, err := Merge(shards...)
 	if err != nil {
