@@ -18,7 +18,7 @@ var flags = harness.RegisterFlagsWith(flag.CommandLine, defaults())
 
 func defaults() harness.Config {
 	c := harness.DefaultConfig()
-	c.Users, c.MaxRequests, c.Duration, c.ValidateSample = 30, 40, time.Minute, 100
+	c.Users, c.MaxRequests, c.Duration, c.ValidateSample, c.Cleanup = 30, 40, time.Minute, 100, true
 	c.Budgets = []string{"coverage >= 100%", "violations == 0", "checks >= 99%", "error_rate < 1%",
 		"p95(GET /silence/{id}) < 1s"}
 	return c
