@@ -14,7 +14,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := prometheus-pushgateway prometheus chromium iproute2
 BINARIES := /usr/bin/prometheus-pushgateway /usr/bin/prometheus /usr/bin/chromium /bin/ip
 
-.PHONY: all setup test test-race vet populate bench compare report stack soak scale fuzz clean
+.PHONY: all setup test test-race vet examples populate bench compare report stack soak scale fuzz clean
 
 all: test
 
@@ -38,6 +38,16 @@ test: setup vet
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+
+## examples: each example's own module (examples/NAME/go.mod, a real
+## service built from the Go module proxy) vetted and tested in its folder;
+## the root's go vet and go test do not descend into them, gofmt (vet) does
+EXAMPLES := $(patsubst %/go.mod,%,$(wildcard examples/*/go.mod))
+examples:
+	@for d in $(EXAMPLES); do \
+		echo "== $$d"; \
+		(cd $$d && $(GO) vet ./... && $(GO) test -count=1 -timeout 20m ./...) || exit 1; \
+	done
 
 ## populate: the main job (pass flags with ARGS="-users=500 -duration=1m")
 populate:

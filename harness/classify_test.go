@@ -256,7 +256,8 @@ func TestStatusKind(t *testing.T) {
 	}{
 		{500, KindHTTP5xx}, {503, KindHTTP5xx}, {599, KindHTTP5xx},
 		{400, KindHTTP4xx}, {404, KindHTTP4xx}, {429, KindHTTP4xx},
-		{302, KindHTTP3xx}, {301, KindHTTP3xx}, {308, KindHTTP3xx}, {204, KindOther}, {101, KindOther},
+		{302, KindHTTP3xx}, {301, KindHTTP3xx}, {308, KindHTTP3xx}, {101, KindOther},
+		{204, KindUnexpectedSuccess}, {200, KindUnexpectedSuccess},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) { assert.Equal(t, tt.want, statusKind(tt.status)) })

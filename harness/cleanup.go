@@ -1,7 +1,9 @@
 package harness
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -221,4 +223,44 @@ func checkWritable(dir string) error {
 // written at the end: a folder of the run's own in the temporary folder.
 func fallbackReportDir(runID string) string {
 	return filepath.Join(os.TempDir(), "trafficsim-"+runID)
+}
+
+// DoJSON sends one cleanup request: body (nil: none) as JSON to path under
+// the target, the run's Auth applied with token, through Client; an answer
+// other than 2xx is an error naming the request, and a 2xx body is decoded
+// into out (nil: discarded).
+func (c CleanupScope) DoJSON(ctx context.Context, method, path string, body any, token string, out any) error {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("cleanup: encode body of %s %s: %w", method, path, err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := c.NewRequest(ctx, method, path, r, token)
+	if err != nil {
+		return err
+	}
+	client := c.Client
+	if client == nil {
+		return fmt.Errorf("cleanup: %s %s: the scope has no client", method, path)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("cleanup: %s %s: %s", method, path, redact.Error(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return fmt.Errorf("cleanup: %s %s: status %d", method, path, resp.StatusCode)
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, DefaultMaxBody)).Decode(out); err != nil {
+		return fmt.Errorf("cleanup: decode %s %s: %w", method, path, err)
+	}
+	return nil
 }

@@ -356,3 +356,21 @@ func TestSimulation_EmptyTargetNamesTheFlag(t *testing.T) {
 	})
 	assert.Contains(t, msg, "-target: this simulation has no built-in target; pass -target=URL")
 }
+
+// TestExchange_InjectedAnswered2xxIsUnexpectedSuccess: a deliberately bad
+// request the target accepts is an error of a kind of its own, not other.
+func TestExchange_InjectedAnswered2xxIsUnexpectedSuccess(t *testing.T) {
+	srv := newCountingServer(t, nil) // answers 200 to everything
+	cfg := withReportDir(t, testConfig(srv.URL))
+	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 1, 2, 2
+	sim := New(t, cfg)
+	sim.Archetype("a", 1, Between(2, 2), func(ctx context.Context, vu *VU) error {
+		if _, err := vu.Do(ctx, Post("/login").Injected(401)); err != nil {
+			return err
+		}
+		_, err := vu.Do(ctx, Get("/gone").Expect(404))
+		return err
+	})
+	s := sim.Run(t.Context()).Summary
+	assert.Equal(t, map[string]int64{KindUnexpectedSuccess: 2}, s.ErrorsByKind)
+}

@@ -103,27 +103,18 @@ func dashboard(ctx context.Context, vu *harness.VU) error {
 
 // expireSilences expires what the run's operators left active.
 func expireSilences(ctx context.Context, scope harness.CleanupScope) error {
-	req, err := scope.NewRequest(ctx, "GET", "/silences", nil, "")
-	if err != nil {
-		return err
-	}
 	var silences []struct {
 		ID, CreatedBy string
 		Status        struct{ State string }
 	}
-	if err := doJSON(scope.Client, req, &silences); err != nil {
+	if err := scope.DoJSON(ctx, "GET", "/silences", nil, "", &silences); err != nil {
 		return err
 	}
 	for _, s := range silences {
-		if s.CreatedBy != "trafficsim-"+scope.RunID || s.Status.State == "expired" {
-			continue
-		}
-		del, err := scope.NewRequest(ctx, "DELETE", "/silence/"+s.ID, nil, "")
-		if err != nil {
-			return err
-		}
-		if err := doJSON(scope.Client, del, nil); err != nil {
-			return err
+		if s.CreatedBy == "trafficsim-"+scope.RunID && s.Status.State != "expired" {
+			if err := scope.DoJSON(ctx, "DELETE", "/silence/"+s.ID, nil, "", nil); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -193,19 +193,3 @@ func waitReady(t testing.TB, url, user, password string, exited <-chan struct{})
 	}
 	t.Fatalf("alertmanager not ready at %s within 30s", url)
 }
-
-// doJSON sends req and decodes a 2xx answer into out (nil: discard).
-func doJSON(c *http.Client, req *http.Request, out any) error {
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: status %d", req.Method, req.URL.Path, resp.StatusCode)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
-}

@@ -117,22 +117,22 @@ func signUp(ctx context.Context, vu *harness.VU) error {
 	return err
 }
 
-// deleteRunData deletes the run's users and posts, as a superuser.
+// deleteRunData deletes the run's users and posts, as the superuser.
 func deleteRunData(ctx context.Context, scope harness.CleanupScope) error {
-	token, err := superuserToken(ctx, scope)
-	if err != nil {
+	var admin struct{ Token string }
+	login := map[string]string{"identity": adminEmail, "password": adminPassword}
+	if err := scope.DoJSON(ctx, "POST", "/api/collections/_superusers/auth-with-password", login, "", &admin); err != nil {
 		return err
 	}
-	for collection, filter := range map[string]string{
-		"posts": fmt.Sprintf("run='%s'", scope.RunID), "users": fmt.Sprintf("email~'ts-%s-'", scope.RunID),
-	} {
+	for collection, filter := range map[string]string{"posts": "run='%s'", "users": "email~'ts-%s-'"} {
 		var list page
-		path := "/api/collections/" + collection + "/records?perPage=500&filter=" + url.QueryEscape(filter)
-		if err := call(ctx, scope, "GET", path, nil, token, &list); err != nil {
+		records := "/api/collections/" + collection + "/records"
+		query := "?perPage=500&filter=" + url.QueryEscape(fmt.Sprintf(filter, scope.RunID))
+		if err := scope.DoJSON(ctx, "GET", records+query, nil, admin.Token, &list); err != nil {
 			return err
 		}
 		for _, it := range list.Items {
-			if err := call(ctx, scope, "DELETE", "/api/collections/"+collection+"/records/"+it.ID, nil, token, nil); err != nil {
+			if err := scope.DoJSON(ctx, "DELETE", records+"/"+it.ID, nil, admin.Token, nil); err != nil {
 				return err
 			}
 		}

@@ -1,11 +1,6 @@
 package pocketbase
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http/httptest"
 	"testing"
 
@@ -13,8 +8,6 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
-
-	"github.com/trafficsim/trafficsim/harness"
 )
 
 // startPocketBase runs PocketBase in-process on a loopback port, on a
@@ -65,41 +58,4 @@ func startPocketBase(t testing.TB, adminEmail, adminPassword string) string {
 	}
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-// superuserToken logs the cleanup in as the superuser.
-func superuserToken(ctx context.Context, scope harness.CleanupScope) (string, error) {
-	var auth struct{ Token string }
-	body := map[string]string{"identity": adminEmail, "password": adminPassword}
-	err := call(ctx, scope, "POST", "/api/collections/_superusers/auth-with-password", body, "", &auth)
-	return auth.Token, err
-}
-
-// call sends one cleanup request with scope's client and auth, and decodes
-// a 2xx answer into out (nil: discard).
-func call(ctx context.Context, scope harness.CleanupScope, method, path string, body any, token string, out any) error {
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := scope.NewRequest(ctx, method, path, r, token)
-	if err != nil {
-		return err
-	}
-	resp, err := scope.Client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("cleanup: %s %s: status %d", method, path, resp.StatusCode)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
 }

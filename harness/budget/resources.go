@@ -9,6 +9,11 @@ import (
 	"github.com/trafficsim/trafficsim/reports"
 )
 
+// FewVUs is the population below which heap_per_vu mostly measures the
+// run's fixed costs spread over few users (444 KiB "per VU" at 40 users),
+// which its message says.
+const FewVUs = 1000
+
 // resources judges the load generator's own costs: heap_per_vu,
 // heap_peak and goroutine_leaks.
 func (ev *evaluator) resources(b Budget) reports.Budget {
@@ -26,7 +31,11 @@ func (ev *evaluator) resources(b Budget) reports.Budget {
 		case !measuredMemory:
 			return b.noData(b.subject(), "memory was not measured")
 		}
-		return b.verdict(r.HeapPerVUBytes, int64(vus), b.was("heap per VU", r.HeapPerVUBytes, plural(int64(vus), "VU")))
+		v := b.verdict(r.HeapPerVUBytes, int64(vus), b.was("heap per VU", r.HeapPerVUBytes, plural(int64(vus), "VU")))
+		if vus < FewVUs {
+			v.Message += fmt.Sprintf("; with fewer than %d VUs the run's fixed costs (connection pool, histograms, buffers) dominate this figure: judge heap per VU on a larger population", FewVUs)
+		}
+		return v
 	case "heap_peak":
 		if !measuredMemory {
 			return b.noData(b.subject(), "memory was not measured")
