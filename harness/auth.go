@@ -153,3 +153,13 @@ func (vu *VU) auth() *Auth {
 	}
 	return &vu.sim.cfg.Auth
 }
+
+// redactAuthHeader hides the header a's secret travels in, whatever its
+// name (an API key in "X-Auth" is no sensitive word): logged headers hold
+// no credential of the run's auth.
+func redactAuthHeader(h map[string]string, a *Auth) map[string]string {
+	if _, ok := h[a.header()]; ok {
+		h[a.header()] = Redacted
+	}
+	return h
+}

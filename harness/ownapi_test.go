@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -373,4 +374,39 @@ func TestExchange_InjectedAnswered2xxIsUnexpectedSuccess(t *testing.T) {
 	})
 	s := sim.Run(t.Context()).Summary
 	assert.Equal(t, map[string]int64{KindUnexpectedSuccess: 2}, s.ErrorsByKind)
+}
+
+// TestAuth_APIKeyNeverLogged: -debug logs request headers redacted, the
+// API key's header too, whatever its name.
+func TestAuth_APIKeyNeverLogged(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	cfg := withReportDir(t, testConfig(srv.URL))
+	cfg.Users, cfg.MinRequests, cfg.MaxRequests, cfg.Debug = 1, 1, 1, true
+	cfg.Auth = APIKeyAuth("X-Auth", "k-5e6e7")
+	var out strings.Builder
+	sim := New(&outputTB{TB: t, w: &out}, cfg)
+	sim.Archetype("a", 1, Between(1, 1), func(ctx context.Context, vu *VU) error {
+		_, err := vu.Do(ctx, Get("/x"))
+		return err
+	})
+	sim.Run(t.Context())
+	assert.Contains(t, out.String(), "X-Auth:"+Redacted)
+	assert.NotContains(t, out.String(), "k-5e6e7")
+}
+
+// outputTB sends the run's log and table to w.
+type outputTB struct {
+	testing.TB
+	mu sync.Mutex
+	w  *strings.Builder
+}
+
+func (o *outputTB) Output() io.Writer { return lockedWriter{o} }
+
+type lockedWriter struct{ o *outputTB }
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.o.mu.Lock()
+	defer l.o.mu.Unlock()
+	return l.o.w.Write(p)
 }
