@@ -276,9 +276,6 @@ func (c *Config) Validate() error {
 	if c.Explorer < 0 {
 		bad("explorer", "must not be negative, got %d", c.Explorer)
 	}
-	if c.Explorer > 0 && c.OpenAPI == "" {
-		bad("explorer", "needs an API description to explore: pass -openapi=URL|FILE")
-	}
 	if c.TraceSample < 0 || c.TraceSample > 1 {
 		bad("trace-sample", "must be a share from 0 to 1, got %g", c.TraceSample)
 	}

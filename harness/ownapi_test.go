@@ -410,3 +410,15 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.o.mu.Unlock()
 	return l.o.w.Write(p)
 }
+
+// TestSimulation_ExplorerWithoutDescriptionFailsValidation names the flag
+// that is missing.
+func TestSimulation_ExplorerWithoutDescriptionFailsValidation(t *testing.T) {
+	cfg := testConfig("http://127.0.0.1:1")
+	cfg.Explorer = 1
+	sim := New(t, cfg)
+	sim.Archetype("a", 1, Between(1, 1), func(ctx context.Context, vu *VU) error { return nil })
+	err := sim.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-explorer: needs an API description to explore: pass -openapi=URL|FILE")
+}

@@ -140,6 +140,11 @@ func (s *Simulation) plan() (*plan, error) {
 			errs = append(errs, fmt.Errorf("-user-types: unknown user type %q (known: %s)", t, strings.Join(known, ", ")))
 		}
 	}
+	if s.cfg.Explorer > 0 && s.cfg.OpenAPI == "" {
+		// Checked here, not in Config.Validate: a simulation may set its
+		// own description after the flags are read (loadtests does).
+		errs = append(errs, errors.New("-explorer: needs an API description to explore: pass -openapi=URL|FILE"))
+	}
 	if s.cfg.Cleanup && len(s.cleanups) == 0 {
 		errs = append(errs, errors.New("-cleanup: this simulation registers no cleanup (Simulation.OnCleanup), so -cleanup would delete nothing"))
 	}
