@@ -24,6 +24,15 @@
 // returns Do's error to end. Each request is named by its route template
 // (harness.Get("/api/users/{id}", id)), so metrics stay bounded; its outcome
 // is data in the Response (status, kind of error, latency), never an error.
+// vu.DoJSON sends and decodes in one call; Request.Check (and WithCheck for
+// an archetype) adds named assertions on the answer, counted per check and
+// judged by "checks >= 99%". Config.Auth (WithAuth per archetype) says how
+// credentials travel — TokenAuth("Token"), BasicAuth, APIKeyAuth,
+// CookieAuth — for journeys, the explorer and cleanup alike.
+//
+// -openapi wires coverage, contract validation and -explorer into any
+// simulation whose test binary links package contract (a blank import is
+// enough: it registers itself with RegisterContract).
 //
 // Run drives the users in a closed model (a population with think times,
 // -continuous to replace those that finish) or an open one (-rate, -stages:
