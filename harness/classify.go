@@ -38,6 +38,10 @@ const (
 	// destination (or a redirect's) is not loopback and -allow-remote is off.
 	KindRemoteRefused = "remote_refused"
 
+	// KindRequest is a request the harness could not build from what the
+	// journey gave (a body that does not encode as JSON): nothing was sent.
+	KindRequest = "request"
+
 	// KindUnexpectedSuccess is a 2xx answer the request did not expect: an
 	// injected (deliberately bad) request the target accepted, or a request
 	// whose Expect names other statuses.

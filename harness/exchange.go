@@ -44,8 +44,8 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	hreq, err := vu.build(req, d.request(r.reqCtx))
 	if err != nil {
 		e.brk.release(adm)
-		resp.Err, resp.Kind = err, KindOther
-		o.kind = KindOther
+		resp.Err, resp.Kind = err, KindRequest
+		o.kind = KindRequest
 		r.rec.observe(e, &o)
 		return resp
 	}

@@ -422,3 +422,24 @@ func TestSimulation_ExplorerWithoutDescriptionFailsValidation(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-explorer: needs an API description to explore: pass -openapi=URL|FILE")
 }
+
+// TestExchange_UnencodableBodyIsKindRequest: a body that cannot be encoded
+// is not sent and is an error of its own kind, not other.
+func TestExchange_UnencodableBodyIsKindRequest(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	cfg := withReportDir(t, testConfig(srv.URL))
+	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 1, 1, 1
+	sim := New(t, cfg)
+	var kind string
+	sim.Archetype("a", 1, Between(1, 1), func(ctx context.Context, vu *VU) error {
+		resp, err := vu.Do(ctx, Post("/x").JSON(map[string]any{"f": func() {}}))
+		if resp != nil {
+			kind = resp.Kind
+		}
+		return err
+	})
+	s := sim.Run(t.Context()).Summary
+	assert.Equal(t, KindRequest, kind)
+	assert.Equal(t, map[string]int64{KindRequest: 1}, s.ErrorsByKind)
+	assert.Zero(t, srv.hits.Load(), "nothing was sent")
+}

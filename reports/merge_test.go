@@ -302,3 +302,18 @@ func TestMerge_Errors(t *testing.T) {
 		})
 	}
 }
+
+// TestMerge_checks adds up each check's counts over the shards, by name.
+func TestMerge_checks(t *testing.T) {
+	a, b := shardOf(0, 2), shardOf(1, 2)
+	a.Checks = []Check{{Name: "has id", Passes: 10, Fails: 1}, {Name: "z", Passes: 3}}
+	b.Checks = []Check{{Name: "has id", Passes: 5}, {Name: "a", Fails: 2}}
+	m, err := Merge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Check{{Name: "a", Fails: 2}, {Name: "has id", Passes: 15, Fails: 1}, {Name: "z", Passes: 3}}
+	if !slices.Equal(m.Checks, want) {
+		t.Errorf("merged checks = %+v, want %+v", m.Checks, want)
+	}
+}
