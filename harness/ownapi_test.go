@@ -297,14 +297,19 @@ func TestJourney_WithoutARequestFailsNamingTheArchetype(t *testing.T) {
 		_, err := vu.Do(ctx, Get("/y"))
 		return err
 	})
-	s := sim.Run(t.Context()).Summary
+	res := sim.Run(t.Context())
+	s := res.Summary
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	require.Len(t, rec.errs, 1)
 	assert.Contains(t, rec.errs[0], `archetype forgetful: a journey call returned without making a request`)
 	assert.NotContains(t, rec.errs[0], "finisher")
 	assert.Equal(t, int64(6*3), s.Requests, "each user made 3 requests, then ended")
-	assert.True(t, slicesContainSub(s.Notes, "archetype forgetful"), "%q", s.Notes)
+	assert.True(t, slicesContainSub(s.Problems, "archetype forgetful"), "%q", s.Problems)
+	junit, err := os.ReadFile(filepath.Join(res.Dir, reports.JUnitFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `<testcase name="simulation"`, "junit.xml fails as the test does")
+	assert.Contains(t, string(junit), `type="simulation"`)
 }
 
 func slicesContainSub(ss []string, sub string) bool {

@@ -33,9 +33,6 @@ type Result struct {
 }
 
 func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText string) *Result {
-	if err := r.idleError(); err != nil {
-		r.notes = append(r.notes, err.Error())
-	}
 	timeline, interval, heapPeak, goPeak := mon.snapshot()
 	elapsed := time.Since(r.started)
 	r.stopMu.Lock()
@@ -62,6 +59,9 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 		s.Scheduled, s.NotReached = r.scheduled.Load(), r.notReached.Load()
 	}
 	s.Checks = r.checks.summary()
+	if err := r.idleError(); err != nil {
+		s.Problems = append(s.Problems, err.Error())
+	}
 	if s.DurationSeconds > 0 {
 		s.RPS = float64(s.Requests) / s.DurationSeconds
 	}

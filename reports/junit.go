@@ -24,7 +24,14 @@ const CheckTestcasePrefix = "check/"
 const (
 	FailureTypeBudget  = "budget"
 	FailureTypePartial = "partial"
+	// FailureTypeSimulation marks a fault of the simulation itself
+	// (Summary.Problems).
+	FailureTypeSimulation = "simulation"
 )
+
+// SimulationTestcase is the JUnit testcase of Summary.Problems, present
+// only when the simulation has some.
+const SimulationTestcase = "simulation"
 
 // defaultSuiteName names the testsuite of a summary without a simulation name.
 const defaultSuiteName = "trafficsim"
@@ -91,6 +98,13 @@ func JUnit(s *Summary) junit.Testsuites {
 		}
 	}
 	suite.AddTestcase(run)
+	if len(s.Problems) > 0 {
+		msg := strings.Join(s.Problems, "; ")
+		suite.AddTestcase(junit.Testcase{
+			Name: SimulationTestcase, Classname: xmlSafe(name), Time: junitSeconds(0),
+			Failure: &junit.Result{Message: xmlSafe(msg), Type: FailureTypeSimulation, Data: xmlSafe(strings.Join(s.Problems, "\n"))},
+		})
+	}
 
 	for _, b := range s.Budgets {
 		tc := junit.Testcase{

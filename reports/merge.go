@@ -90,6 +90,11 @@ func Merge(shards ...*Summary) (*Summary, error) {
 				m.Notes = append(m.Notes, n)
 			}
 		}
+		for _, p := range s.Problems {
+			if !slices.Contains(m.Problems, p) {
+				m.Problems = append(m.Problems, p)
+			}
+		}
 	}
 	m.Shards = slices.DeleteFunc(m.Shards, func(s string) bool { return s == "" })
 	slices.SortFunc(m.Shards, compareShards)

@@ -91,6 +91,10 @@ type Summary struct {
 	Timeline        []Tick  `json:"timeline"`
 
 	Budgets []Budget `json:"budgets"`
+	// Problems are faults of the simulation itself that fail the run (a
+	// journey that returns without making a request); junit.xml shows them
+	// as a failed testcase "simulation".
+	Problems []string `json:"problems,omitempty"`
 	// Notes are one-line remarks the run made about its own configuration
 	// (ranges adjusted, pushing off, ...).
 	Notes []string `json:"notes,omitempty"`
