@@ -260,7 +260,7 @@ func (r *Recorder) circuitOpen(e *endpointStats, arch int) {
 	r.iv.blocked++
 	r.iv.mu.Unlock()
 	if r.metrics != nil {
-		r.metrics.Error(e.route, KindCircuitOpen)
+		r.metrics.Error(e.route, e.method, KindCircuitOpen)
 	}
 }
 
