@@ -174,7 +174,8 @@ func TestChecks_FailedCheckFailsTheBudgetAndNamesIt(t *testing.T) {
 	cfg := withReportDir(t, testConfig(srv.URL))
 	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 5, 10, 10
 	cfg.Budgets = []string{"checks >= 99%", "checks(has id) >= 99%", "checks(name is x) >= 99%"}
-	sim := New(t, cfg)
+	rec := &recordingTB{TB: t} // the broken budgets fail it, not this test
+	sim := New(rec, cfg)
 	sim.Archetype("reader", 1, Between(10, 10), func(ctx context.Context, vu *VU) error {
 		route := "/ok"
 		if vu.Remaining() == 1 {
@@ -197,6 +198,10 @@ func TestChecks_FailedCheckFailsTheBudgetAndNamesIt(t *testing.T) {
 	assert.False(t, one.Passed)
 	assert.Equal(t, "budget/checks/has_id", one.Name)
 	assert.True(t, other.Passed, other.Message)
+	rec.mu.Lock()
+	assert.Len(t, rec.errs, 2, "the test fails with the two broken budgets: %q", rec.errs)
+	assert.True(t, slicesContainSub(rec.errs, `budget/checks/has_id: check "has id" passed was 90%`), "%q", rec.errs)
+	rec.mu.Unlock()
 
 	junit, err := os.ReadFile(filepath.Join(res.Dir, reports.JUnitFile))
 	require.NoError(t, err)
