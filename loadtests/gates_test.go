@@ -48,12 +48,12 @@ func leakOnce(release <-chan struct{}) harness.Journey {
 // waitForRelease is the leaked goroutine's function, named in the verdict.
 func waitForRelease(release <-chan struct{}) { <-release }
 
-// TestPopulate_withPushgatewayKeepsEveryBudget: Populate with live metrics
+// TestMainJob_withPushgatewayKeepsEveryBudget: Populate with live metrics
 // to a real Pushgateway and the budgets of budgets.yaml, goroutine_leaks
 // == 0 included, passes: the pusher's keep-alive connections are the run's
 // and closed before the leak check. The same run with a journey that
 // leaks one goroutine fails that budget, naming the function.
-func TestPopulate_withPushgatewayKeepsEveryBudget(t *testing.T) {
+func TestMainJob_withPushgatewayKeepsEveryBudget(t *testing.T) {
 	gw := promstack.StartPushgateway(t)
 	opts := adminOptions(t)
 	base := withTarget(t, smallPopulate(t, ""), opts)

@@ -198,9 +198,9 @@ func TestBudgets_defaultFileFromAnotherFolder(t *testing.T) {
 	assert.NotContains(t, string(out), "read budget file")
 }
 
-// TestPopulate_everyBadFlagAtOnce: the main job given every kind of bad
+// TestMainJob_everyBadFlagAtOnce: the main job given every kind of bad
 // flag names each of them in one message, and the target sees no request.
-func TestPopulate_everyBadFlagAtOnce(t *testing.T) {
+func TestMainJob_everyBadFlagAtOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the test binary as a separate process")
 	}
