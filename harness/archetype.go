@@ -71,6 +71,31 @@ func gcd(a, b int) int {
 	return a
 }
 
+// unmanned names the archetypes of weight above 0 that no user of a
+// closed-model population gets, because the population is smaller than one
+// block of the mix (an -explorer=1 beside weights 80 and 20 with 50 users):
+// a share that rounds to nobody should be said, not silently dropped.
+func (m mix) unmanned(archs []*archetype, cfg Config) []string {
+	if cfg.OpenModel() || cfg.Users >= len(m.slots) || cfg.Users <= 0 {
+		return nil // every block holds every archetype
+	}
+	got := make([]int, len(archs))
+	for i := range cfg.Users {
+		got[m.of(i)]++
+	}
+	total := 0
+	for _, a := range archs {
+		total += a.weight
+	}
+	var out []string
+	for i, a := range archs {
+		if a.weight > 0 && got[i] == 0 {
+			out = append(out, fmt.Sprintf("archetype %s: weight %d of %d gets none of the %d users; raise -users or its weight", a.name, a.weight, total, cfg.Users))
+		}
+	}
+	return out
+}
+
 // of returns the archetype of user index i.
 func (m mix) of(i int) int {
 	n := len(m.slots)

@@ -177,7 +177,7 @@ func (s *Simulation) check(reportDir string) (*plan, []budget.Budget, error) {
 	p, err := s.plan()
 	errs := []error{err}
 	if s.cfg.Target == "" {
-		errs = append(errs, errors.New("-target: this simulation has no built-in target; pass -target=URL (or TRAFFICSIM_TARGET), the base URL of the service under test"))
+		errs = append(errs, errors.New("-target: this simulation has no built-in target; pass -target=URL (or TRAFFICSIM_TARGET), the base URL of the service under test, or set Config.Target in code (a server the test starts)"))
 	}
 	budgets, err := s.budgets()
 	errs = append(errs, err)
@@ -237,6 +237,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 		activeIdx: map[int]*VU{},
 		notes:     append([]string(nil), p.notes...),
 	}
+	r.notes = append(r.notes, r.mix.unmanned(p.archetypes, cfg)...)
 	r.transport = newTransport(cfg)
 	r.cleanupClient = NewClient(cfg)
 	r.coll = metrics.New(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: version()})

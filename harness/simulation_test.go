@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -375,4 +376,37 @@ func TestSimulation_cleanupSeesOnlyFinishedUsers(t *testing.T) {
 	other := CleanupScope{RunID: "r", Final: true, Shard: Shard{Index: 1, Count: 4}}
 	assert.True(t, other.Finished(5), "a user of this shard")
 	assert.False(t, other.Finished(6), "another shard's user is never this shard's to delete")
+}
+
+// TestSimulation_archetypeWithNoUserIsSaid: a weight that rounds to no user
+// of a small population is said in the notes, not silently dropped.
+func TestSimulation_archetypeWithNoUserIsSaid(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	cfg := withReportDir(t, testConfig(srv.URL))
+	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 5, 1, 1
+	sim := New(t, cfg)
+	journey := func(ctx context.Context, vu *VU) error { _, err := vu.Do(ctx, Get("/x")); return err }
+	sim.Archetype("browser", 80, Between(1, 1), journey)
+	sim.Archetype("buyer", 19, Between(1, 1), journey)
+	sim.Archetype("explorer", 1, Between(1, 1), journey)
+	s := sim.Run(context.Background()).Summary
+	var said []string
+	for _, n := range s.Notes {
+		if strings.Contains(n, "gets none of the 5 users") {
+			said = append(said, n)
+		}
+	}
+	require.NotEmpty(t, said, "notes: %q", s.Notes)
+	for _, a := range s.Archetypes {
+		if a.Users == 0 {
+			assert.Condition(t, func() bool {
+				for _, n := range said {
+					if strings.HasPrefix(n, "archetype "+a.Name+":") {
+						return true
+					}
+				}
+				return false
+			}, "archetype %s has no user and no note", a.Name)
+		}
+	}
 }

@@ -36,7 +36,9 @@ type VU struct {
 	RunID     string
 	Rand      *rand.Rand
 
-	// Token is sent as a bearer token with every request once set.
+	// Token is sent with every request once set, as the simulation's or
+	// the archetype's Auth says (Config.Auth, WithAuth): by default as
+	// "Authorization: Bearer <token>".
 	Token string
 	// State is the journey's own data (credentials, ids seen, ...).
 	State any

@@ -106,9 +106,18 @@ func JUnit(s *Summary) junit.Testsuites {
 		})
 	}
 
+	seen := map[string]int{}
 	for _, b := range s.Budgets {
+		// Two budgets of one name (a -budget and the same in code) get the
+		// names go test gives their subtests, "name" and "name#01", so no
+		// CI dashboard merges a failing testcase with a passing one.
+		tcName := b.Name
+		if n := seen[b.Name]; n > 0 {
+			tcName = fmt.Sprintf("%s#%02d", b.Name, n)
+		}
+		seen[b.Name]++
 		tc := junit.Testcase{
-			Name:      xmlSafe(b.Name),
+			Name:      xmlSafe(tcName),
 			Classname: xmlSafe(name),
 			Time:      junitSeconds(0),
 		}

@@ -244,3 +244,22 @@ func TestWriteJUnit_Errors(t *testing.T) {
 		})
 	}
 }
+
+// TestJUnit_duplicateBudgetNames: two budgets of one name get the names
+// their subtests have, so a failing one never hides behind a passing one of
+// the same name.
+func TestJUnit_duplicateBudgetNames(t *testing.T) {
+	s := &Summary{Simulation: "dup", Budgets: []Budget{
+		{Name: "budget/p95/GET_/x", Passed: false, Message: "p95 of GET /x was 2ms, budget 1us"},
+		{Name: "budget/p95/GET_/x", Passed: true, Message: "p95 of GET /x was 2ms, budget 1s"},
+	}}
+	var names []string
+	for _, tc := range JUnit(s).Suites[0].Testcases {
+		if strings.HasPrefix(tc.Name, "budget/") {
+			names = append(names, tc.Name)
+		}
+	}
+	if len(names) != 2 || names[0] != "budget/p95/GET_/x" || names[1] != "budget/p95/GET_/x#01" {
+		t.Errorf("budget testcases = %q, want the first plain and the second with #01", names)
+	}
+}
