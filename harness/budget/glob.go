@@ -1,6 +1,7 @@
 package budget
 
 import (
+	"github.com/trafficsim/trafficsim/harness/routes"
 	"strings"
 
 	"github.com/trafficsim/trafficsim/reports"
@@ -135,38 +136,13 @@ func isLetters(s string) bool {
 // must be equal (any method when the glob names none) and the route must
 // match the path glob.
 func (s selector) matches(e *reports.Endpoint) bool {
-	method, route := splitEndpoint(e)
+	method, template := splitEndpoint(e)
 	if s.method != "" && !strings.EqualFold(s.method, method) {
 		return false
 	}
-	return matchGlob(s.path, route) || matchGlob(anonymousParams(s.path), anonymousParams(route))
-}
-
-// anonymousParams writes every {name} of a route template as {}, so a
-// budget matches endpoints as the contract checker matches operations:
-// parameters by position, whatever their names ("GET /articles/{id}"
-// selects "GET /articles/{slug}").
-func anonymousParams(route string) string {
-	if strings.IndexByte(route, '{') < 0 {
-		return route
-	}
-	var b strings.Builder
-	for {
-		open := strings.IndexByte(route, '{')
-		if open < 0 {
-			b.WriteString(route)
-			break
-		}
-		end := strings.IndexByte(route[open:], '}')
-		if end < 0 {
-			b.WriteString(route)
-			break
-		}
-		b.WriteString(route[:open])
-		b.WriteString("{}")
-		route = route[open+end+1:]
-	}
-	return b.String()
+	// Parameters by position, as the contract checker matches operations:
+	// "GET /articles/{id}" selects "GET /articles/{slug}".
+	return matchGlob(s.path, template) || matchGlob(routes.Anonymous(s.path), routes.Anonymous(template))
 }
 
 // splitEndpoint returns the method and route template of an endpoint,

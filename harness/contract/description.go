@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/trafficsim/trafficsim/harness/routes"
 	"io"
 	"maps"
 	"net/http"
@@ -168,27 +169,8 @@ func (d *Description) find(method, route string) (int, bool) {
 
 // normalize returns "METHOD /path" with every {param} replaced by {}, so
 // templates that differ only in parameter names compare equal.
-func normalize(method, route string) string {
-	var b strings.Builder
-	b.Grow(len(method) + 1 + len(route))
-	b.WriteString(strings.ToUpper(method))
-	b.WriteByte(' ')
-	for {
-		open := strings.IndexByte(route, '{')
-		if open < 0 {
-			b.WriteString(route)
-			break
-		}
-		end := strings.IndexByte(route[open:], '}')
-		if end < 0 {
-			b.WriteString(route)
-			break
-		}
-		b.WriteString(route[:open])
-		b.WriteString("{}")
-		route = route[open+end+1:]
-	}
-	return b.String()
+func normalize(method, template string) string {
+	return strings.ToUpper(method) + " " + routes.Anonymous(template)
 }
 
 // mergeParams returns the path item's parameters overridden by the
