@@ -87,10 +87,7 @@ func fidelity(ra, rb *analysis, th Thresholds) *Fidelity {
 		af.TransitionTV = round6(transitionTV(ra.transitionCounts(c), rb.transitionCounts(c)))
 		af.Judged = na >= th.MinSessions && nb >= th.MinSessions
 		if af.Judged {
-			f.TransitionTV = math.Max(f.TransitionTV, af.TransitionTV)
-			judge(f, af.Name+" think KS", af.ThinkKS, th.ThinkKS)
-			judge(f, af.Name+" session length KS", af.LengthKS, th.LengthKS)
-			judge(f, af.Name+" transitions TV", af.TransitionTV, th.TransitionTV)
+			judgeArchetype(f, af, th)
 		}
 		f.Archetypes = append(f.Archetypes, af)
 	}
@@ -98,6 +95,15 @@ func fidelity(ra, rb *analysis, th Thresholds) *Fidelity {
 	judge(f, "status classes TV", f.StatusTV, th.StatusTV)
 	judge(f, "arrival rate", f.Arrival, th.Arrival)
 	return f
+}
+
+// judgeArchetype judges one archetype's figures against the thresholds
+// and keeps the worst transitions TV.
+func judgeArchetype(f *Fidelity, af ArchetypeFidelity, th Thresholds) {
+	f.TransitionTV = math.Max(f.TransitionTV, af.TransitionTV)
+	judge(f, af.Name+" think KS", af.ThinkKS, th.ThinkKS)
+	judge(f, af.Name+" session length KS", af.LengthKS, th.LengthKS)
+	judge(f, af.Name+" transitions TV", af.TransitionTV, th.TransitionTV)
 }
 
 func judge(f *Fidelity, what string, v, limit float64) {

@@ -122,10 +122,7 @@ func (r *Replayer) Fidelity(th Thresholds) *Fidelity {
 		af.TransitionTV = round6(transitionTV(counts, model))
 		af.Judged = af.SessionsB >= th.MinSessions
 		if af.Judged {
-			f.TransitionTV = math.Max(f.TransitionTV, af.TransitionTV)
-			judge(f, af.Name+" think KS", af.ThinkKS, th.ThinkKS)
-			judge(f, af.Name+" session length KS", af.LengthKS, th.LengthKS)
-			judge(f, af.Name+" transitions TV", af.TransitionTV, th.TransitionTV)
+			judgeArchetype(f, af, th)
 		}
 		f.Archetypes = append(f.Archetypes, af)
 	}

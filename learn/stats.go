@@ -136,15 +136,8 @@ func JSD(p, q map[string]float64) float64 {
 	if sp == 0 || sq == 0 {
 		return math.NaN()
 	}
-	keys := map[string]bool{}
-	for k := range p {
-		keys[k] = true
-	}
-	for k := range q {
-		keys[k] = true
-	}
 	d := 0.0
-	for k := range keys {
+	for k := range union(p, q) {
 		a, b := p[k]/sp, q[k]/sq
 		m := (a + b) / 2
 		if a > 0 {
@@ -163,18 +156,23 @@ func TV(p, q map[string]float64) float64 {
 	if sp == 0 || sq == 0 {
 		return math.NaN()
 	}
-	keys := map[string]bool{}
+	d := 0.0
+	for k := range union(p, q) {
+		d += math.Abs(p[k]/sp - q[k]/sq)
+	}
+	return d / 2
+}
+
+// union is the set of keys of p and q.
+func union(p, q map[string]float64) map[string]bool {
+	keys := make(map[string]bool, len(p)+len(q))
 	for k := range p {
 		keys[k] = true
 	}
 	for k := range q {
 		keys[k] = true
 	}
-	d := 0.0
-	for k := range keys {
-		d += math.Abs(p[k]/sp - q[k]/sq)
-	}
-	return d / 2
+	return keys
 }
 
 func sum(m map[string]float64) float64 {
