@@ -174,7 +174,7 @@ func TestChecks_FailedCheckFailsTheBudgetAndNamesIt(t *testing.T) {
 	cfg := withReportDir(t, testConfig(srv.URL))
 	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 5, 10, 10
 	cfg.Budgets = []string{"checks >= 99%", "checks(has id) >= 99%", "checks(name is x) >= 99%"}
-	rec := &recordingTB{TB: t} // the broken budgets fail it, not this test
+	rec := &errorTB{TB: t} // the broken budgets fail it, not this test
 	sim := New(rec, cfg)
 	sim.Archetype("reader", 1, Between(10, 10), func(ctx context.Context, vu *VU) error {
 		route := "/ok"
@@ -265,19 +265,6 @@ func TestDoJSON_UndecodableBodyIsADecodeError(t *testing.T) {
 	assert.Equal(t, map[string]int64{KindDecode: 1}, s.ErrorsByKind)
 }
 
-// recordingTB keeps the test's Errorf messages instead of failing it.
-type recordingTB struct {
-	testing.TB
-	mu   sync.Mutex
-	errs []string
-}
-
-func (r *recordingTB) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errs = append(r.errs, fmt.Sprintf(format, args...))
-}
-
 // TestJourney_WithoutARequestFailsNamingTheArchetype: a journey that
 // returns nil without a request no longer ends its user silently: the run
 // fails naming the archetype, once, and the summary's notes say so; a
@@ -286,7 +273,7 @@ func TestJourney_WithoutARequestFailsNamingTheArchetype(t *testing.T) {
 	srv := newCountingServer(t, nil)
 	cfg := withReportDir(t, testConfig(srv.URL))
 	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 6, 5, 5
-	rec := &recordingTB{TB: t}
+	rec := &errorTB{TB: t}
 	sim := New(rec, cfg)
 	sim.Archetype("forgetful", 1, Between(5, 5), func(ctx context.Context, vu *VU) error {
 		if vu.Remaining() < 3 {

@@ -29,6 +29,9 @@ func (f *recordingTB) Errorf(format string, args ...any) {
 	f.errs = append(f.errs, fmt.Sprintf(format, args...))
 }
 
+// messages is every failure recorded, one a line.
+func (f *recordingTB) messages() string { return strings.Join(f.failures(), "\n") }
+
 func (f *recordingTB) failures() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()

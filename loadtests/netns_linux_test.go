@@ -4,13 +4,11 @@ package loadtests
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -118,7 +116,7 @@ func netnsChild(t *testing.T) {
 			}
 			cfg.OpenAPI = ""
 
-			ftb := &failureTB{TB: t}
+			ftb := &recordingTB{TB: t}
 			sim := harness.New(ftb, cfg)
 			sim.Archetype("redirected", 1, harness.Between(3, 3), func(ctx context.Context, vu *harness.VU) error {
 				vu.Token = nsUserToken
@@ -183,23 +181,4 @@ func redirectingTarget(t *testing.T, remote string) string {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-// failureTB records Errorf calls instead of failing the test.
-type failureTB struct {
-	testing.TB
-	mu   sync.Mutex
-	errs []string
-}
-
-func (f *failureTB) Errorf(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errs = append(f.errs, fmt.Sprintf(format, args...))
-}
-
-func (f *failureTB) messages() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return strings.Join(f.errs, "\n")
 }
