@@ -47,7 +47,7 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 		Target: redactURL(r.cfg.Target), Shard: r.cfg.Shard.String(), Model: model,
 		Started: r.started.UTC(), DurationSeconds: elapsed.Seconds(),
 		Partial: partial, Users: int(r.started_.Load()), PeakVUs: int(r.peak.Load()),
-		IntervalSeconds: interval, Timeline: timeline, Notes: r.notes,
+		IntervalSeconds: interval, Timeline: timeline,
 	}
 	if partial {
 		s.PartialReason = reason
@@ -79,8 +79,10 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 	if s.Saturation.Saturated() {
 		r.notes = append(r.notes, fmt.Sprintf("saturated: %d requests waited for one of the -max-in-flight=%d slots (mean %.1f ms, max %.1f ms); the target did not keep up",
 			s.Saturation.QueuedRequests, r.cfg.MaxInFlight, s.Saturation.QueueWaitMeanMs, s.Saturation.QueueWaitMaxMs))
-		s.Notes = r.notes
 	}
+	// The run's notes go in once all of them are made (a failed fill, the
+	// saturation), before the observers add their own.
+	s.Notes = r.notes
 	if r.pusher != nil {
 		s.Push = r.pusher.Stats()
 	}
