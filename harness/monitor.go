@@ -131,7 +131,7 @@ func (m *monitor) tick() {
 			"elapsed", elapsed.Round(time.Second).String(), "active", r.active.Load(),
 			"requests", r.rec.requests.Load(), "rps", fmt.Sprintf("%.0f", rps),
 			"errors_unexpected", r.rec.errUnexpected.Load(), "errors_expected", r.rec.errExpected.Load(),
-			"queued", r.pool.sat.queuedNow.Load())
+			"queued", r.pool.queuedNow())
 	}
 	if !r.stopping() {
 		m.checkAbort(elapsed, window)

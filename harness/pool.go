@@ -139,7 +139,7 @@ func (p *exchangePool) dispatch() {
 			}
 			if !vu.queued {
 				vu.queued = true
-				p.sat.enter()
+				p.sat.enter(len(p.overflow))
 			}
 			select {
 			case p.jobs <- vu:
@@ -162,7 +162,7 @@ func (p *exchangePool) inline(vu *VU, req *Request) *Response {
 	select {
 	case p.slots <- struct{}{}:
 	default:
-		p.sat.enter()
+		p.sat.enter(0)
 		p.slots <- struct{}{}
 		p.sat.leave(time.Since(vu.asked))
 	}
@@ -253,10 +253,17 @@ func (p *exchangePool) saturation(maxInFlight int) reports.Saturation {
 	return out
 }
 
-// enter counts a request that starts waiting in line.
-func (s *saturation) enter() {
+// queuedNow is how many requests wait in line now: those counted, and
+// those in the dispatcher's queue (for a moment only, unless every worker
+// is busy).
+func (p *exchangePool) queuedNow() int64 { return p.sat.queuedNow.Load() + int64(len(p.overflow)) }
+
+// enter counts a request that starts waiting in line; behind is how many
+// more wait where the count cannot see them yet (jobs in the dispatcher's
+// queue behind the one it holds), so the peak counts them too.
+func (s *saturation) enter(behind int) {
 	s.queued.Add(1)
-	n := s.queuedNow.Add(1)
+	n := s.queuedNow.Add(1) + int64(behind)
 	for p := s.peakQueued.Load(); n > p && !s.peakQueued.CompareAndSwap(p, n); p = s.peakQueued.Load() {
 	}
 }

@@ -53,7 +53,9 @@ func TestPool_boundedInFlight(t *testing.T) {
 			sat := s.Saturation
 			assert.Equal(t, maxInFlight, sat.MaxInFlight)
 			assert.Positive(t, sat.QueuedRequests, "requests that waited for a slot")
-			assert.Positive(t, sat.PeakQueued)
+			// 40 users on 4 slots: most of the others wait at once, whether
+			// counted by the slots or in the dispatcher's queue.
+			assert.GreaterOrEqual(t, sat.PeakQueued, int64(users/2), "peak of requests waiting at once")
 			assert.Greater(t, sat.QueueWaitMaxMs, float64(serve.Milliseconds()))
 			// 40 users share 4 slots of 20 ms each: a request waits for
 			// about nine others, so the median latency is far above the
