@@ -10,18 +10,24 @@ import (
 	"github.com/prometheus/client_golang/prometheus/push"
 )
 
-// Failure kinds counted in reports.PushStats.ByKind.
+// PushFailure is why a push to the Pushgateway failed: the keys of the
+// summary's push.by_kind. It is not a request's kind.Kind: a push is the
+// harness's own traffic, judged by whether trying again can help, and it
+// never counts in the run's errors.
+type PushFailure string
+
+// The reasons a push fails.
 const (
-	KindTimeout = "timeout"
-	KindRefused = "refused"
-	KindHTTP4xx = "http_4xx"
-	KindHTTP5xx = "http_5xx"
-	KindOther   = "other"
+	PushTimeout PushFailure = "timeout"
+	PushRefused PushFailure = "refused"
+	PushHTTP4xx PushFailure = "http_4xx"
+	PushHTTP5xx PushFailure = "http_5xx"
+	PushOther   PushFailure = "other"
 )
 
 // failure is one failed push attempt, classified.
 type failure struct {
-	kind      string
+	kind      PushFailure
 	status    int // HTTP status, 0 when no response arrived
 	retryable bool
 	err       error // redacted
@@ -61,20 +67,20 @@ func (gw *gateway) classify(err error, doer *recordingDoer) *failure {
 	case !doer.called:
 		// Gathering or encoding failed before any request: the same
 		// metrics would fail again.
-		f.kind = KindOther
+		f.kind = PushOther
 	case doer.status >= 500:
-		f.kind, f.retryable = KindHTTP5xx, true
+		f.kind, f.retryable = PushHTTP5xx, true
 	case doer.status >= 400:
-		f.kind = KindHTTP4xx
+		f.kind = PushHTTP4xx
 		f.retryable = doer.status == http.StatusRequestTimeout || doer.status == http.StatusTooManyRequests
 	case doer.status != 0:
-		f.kind = KindOther // an unexpected 1xx/2xx/3xx
+		f.kind = PushOther // an unexpected 1xx/2xx/3xx
 	case isTimeout(err):
-		f.kind, f.retryable = KindTimeout, true
+		f.kind, f.retryable = PushTimeout, true
 	case errors.Is(err, syscall.ECONNREFUSED):
-		f.kind, f.retryable = KindRefused, true
+		f.kind, f.retryable = PushRefused, true
 	default:
-		f.kind, f.retryable = KindOther, true // reset, DNS, TLS...: maybe transient
+		f.kind, f.retryable = PushOther, true // reset, DNS, TLS...: maybe transient
 	}
 	return f
 }

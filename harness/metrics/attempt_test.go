@@ -34,18 +34,18 @@ func TestClassify(t *testing.T) {
 		name      string
 		err       error
 		doer      recordingDoer
-		wantKind  string
+		wantKind  PushFailure
 		wantRetry bool
 	}{
-		{name: "gather error", err: errors.New("gather"), wantKind: KindOther},
-		{name: "500", err: errors.New("x"), doer: recordingDoer{called: true, status: 500}, wantKind: KindHTTP5xx, wantRetry: true},
-		{name: "400", err: errors.New("x"), doer: recordingDoer{called: true, status: 400}, wantKind: KindHTTP4xx},
-		{name: "401", err: errors.New("x"), doer: recordingDoer{called: true, status: 401}, wantKind: KindHTTP4xx},
-		{name: "408", err: errors.New("x"), doer: recordingDoer{called: true, status: 408}, wantKind: KindHTTP4xx, wantRetry: true},
-		{name: "204", err: errors.New("x"), doer: recordingDoer{called: true, status: 204}, wantKind: KindOther},
-		{name: "deadline", err: context.DeadlineExceeded, doer: recordingDoer{called: true}, wantKind: KindTimeout, wantRetry: true},
-		{name: "other network", err: errors.New("reset"), doer: recordingDoer{called: true}, wantKind: KindOther, wantRetry: true},
-		{name: "secret scrubbed", err: errors.New("dial http://u:pw@gw: reset"), doer: recordingDoer{called: true}, wantKind: KindOther, wantRetry: true},
+		{name: "gather error", err: errors.New("gather"), wantKind: PushOther},
+		{name: "500", err: errors.New("x"), doer: recordingDoer{called: true, status: 500}, wantKind: PushHTTP5xx, wantRetry: true},
+		{name: "400", err: errors.New("x"), doer: recordingDoer{called: true, status: 400}, wantKind: PushHTTP4xx},
+		{name: "401", err: errors.New("x"), doer: recordingDoer{called: true, status: 401}, wantKind: PushHTTP4xx},
+		{name: "408", err: errors.New("x"), doer: recordingDoer{called: true, status: 408}, wantKind: PushHTTP4xx, wantRetry: true},
+		{name: "204", err: errors.New("x"), doer: recordingDoer{called: true, status: 204}, wantKind: PushOther},
+		{name: "deadline", err: context.DeadlineExceeded, doer: recordingDoer{called: true}, wantKind: PushTimeout, wantRetry: true},
+		{name: "other network", err: errors.New("reset"), doer: recordingDoer{called: true}, wantKind: PushOther, wantRetry: true},
+		{name: "secret scrubbed", err: errors.New("dial http://u:pw@gw: reset"), doer: recordingDoer{called: true}, wantKind: PushOther, wantRetry: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

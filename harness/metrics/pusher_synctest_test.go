@@ -89,7 +89,7 @@ func TestPusher_BackoffSynctest(t *testing.T) {
 		assert.Equal(t, want, ft.arrivals(), "exponential backoff from 100ms")
 		st := p.Stats()
 		assert.Equal(t, int64(1), st.Pushes)
-		assert.Equal(t, map[string]int64{KindHTTP5xx: 3}, st.ByKind)
+		assert.Equal(t, map[string]int64{string(PushHTTP5xx): 3}, st.ByKind)
 	})
 }
 
@@ -135,7 +135,7 @@ func TestPusher_HangingGatewaySynctest(t *testing.T) {
 				assert.ErrorIs(t, err, context.DeadlineExceeded)
 				st := p.Stats()
 				assert.Zero(t, st.Pushes)
-				assert.Equal(t, map[string]int64{KindTimeout: tt.wantTimeouts}, st.ByKind,
+				assert.Equal(t, map[string]int64{string(PushTimeout): tt.wantTimeouts}, st.ByKind,
 					"the loop's push cut by Stop is not a failure")
 			})
 		})

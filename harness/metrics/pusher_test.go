@@ -106,29 +106,29 @@ func TestPusher_Failures(t *testing.T) {
 		{
 			name:         "500 then 200 is retried and succeeds",
 			respond:      func(nth int, _ *http.Request) int { return map[bool]int{true: 500, false: 200}[nth == 0] },
-			wantRequests: 2, wantPushes: 1, wantByKind: map[string]int64{KindHTTP5xx: 1}, wantLevel: "WARN",
+			wantRequests: 2, wantPushes: 1, wantByKind: map[string]int64{string(PushHTTP5xx): 1}, wantLevel: "WARN",
 		},
 		{
 			name:         "400 is not retried",
 			respond:      always(http.StatusBadRequest),
-			wantRequests: 1, wantByKind: map[string]int64{KindHTTP4xx: 1}, wantErr: true, wantLevel: "ERROR",
+			wantRequests: 1, wantByKind: map[string]int64{string(PushHTTP4xx): 1}, wantErr: true, wantLevel: "ERROR",
 		},
 		{
 			name:         "429 is retried",
 			respond:      func(nth int, _ *http.Request) int { return map[bool]int{true: 429, false: 202}[nth == 0] },
-			wantRequests: 2, wantPushes: 1, wantByKind: map[string]int64{KindHTTP4xx: 1}, wantLevel: "WARN",
+			wantRequests: 2, wantPushes: 1, wantByKind: map[string]int64{string(PushHTTP4xx): 1}, wantLevel: "WARN",
 		},
 		{
 			name:         "503 forever gives up after the retries",
 			respond:      always(http.StatusServiceUnavailable),
 			retries:      2,
-			wantRequests: 3, wantByKind: map[string]int64{KindHTTP5xx: 3}, wantErr: true, wantLevel: "WARN",
+			wantRequests: 3, wantByKind: map[string]int64{string(PushHTTP5xx): 3}, wantErr: true, wantLevel: "WARN",
 		},
 		{
 			name:         "negative retries means one attempt",
 			respond:      always(http.StatusBadGateway),
 			retries:      -1,
-			wantRequests: 1, wantByKind: map[string]int64{KindHTTP5xx: 1}, wantErr: true, wantLevel: "WARN",
+			wantRequests: 1, wantByKind: map[string]int64{string(PushHTTP5xx): 1}, wantErr: true, wantLevel: "WARN",
 		},
 	}
 	for _, tt := range tests {
@@ -175,8 +175,8 @@ func TestPusher_GatewayDown(t *testing.T) {
 
 	st := p.Stats()
 	assert.Zero(t, st.Pushes)
-	assert.GreaterOrEqual(t, st.ByKind[KindRefused], int64(2), "the final push and its retry")
-	assert.Equal(t, st.Failures, st.ByKind[KindRefused], "every failure is a refusal: %v", st.ByKind)
+	assert.GreaterOrEqual(t, st.ByKind[string(PushRefused)], int64(2), "the final push and its retry")
+	assert.Equal(t, st.Failures, st.ByKind[string(PushRefused)], "every failure is a refusal: %v", st.ByKind)
 	assert.Equal(t, 1, logs.count("WARN"), "exactly one warning: %q", logs.lines())
 	assert.Zero(t, logs.count("ERROR"))
 	assert.Equal(t, st, p.Stats(), "nothing runs after Stop")
@@ -205,8 +205,8 @@ func TestPusher_GatewayHangs(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	st := p.Stats()
 	assert.Zero(t, st.Pushes)
-	assert.Positive(t, st.ByKind[KindTimeout])
-	assert.Equal(t, st.Failures, st.ByKind[KindTimeout], "%v", st.ByKind)
+	assert.Positive(t, st.ByKind[string(PushTimeout)])
+	assert.Equal(t, st.Failures, st.ByKind[string(PushTimeout)], "%v", st.ByKind)
 }
 
 func TestPusher_RedactsCredentials(t *testing.T) {

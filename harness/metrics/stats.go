@@ -32,13 +32,13 @@ func (s *pushStats) success() {
 
 // failure counts one failed attempt of a kind, with its redacted message,
 // and reports whether it is the first failure of that kind (the one to log).
-func (s *pushStats) failure(kind, msg string) (first bool) {
+func (s *pushStats) failure(kind PushFailure, msg string) (first bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures++
-	s.byKind[kind]++
+	s.byKind[string(kind)]++
 	s.lastError = msg
-	return s.byKind[kind] == 1
+	return s.byKind[string(kind)] == 1
 }
 
 // snapshot returns a copy for summary.json.
