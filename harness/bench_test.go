@@ -11,26 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	tsmetrics "github.com/trafficsim/trafficsim/harness/metrics"
 )
-
-// BenchmarkRecord measures the per-request recording path: HDR histograms
-// per endpoint and archetype, the timeline's interval, counters and the
-// Prometheus collectors.
-func BenchmarkRecord(b *testing.B) {
-	coll := tsmetrics.New(tsmetrics.RunInfo{RunID: "bench", Seed: "1", Version: "dev"})
-	rec := NewRecorder([]string{"new", "active"}, coll)
-	e := rec.endpoint("GET", "/api/users/{id}")
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		o := outcome{arch: 1, status: 200, latency: 1500 * time.Microsecond, bytes: 512}
-		for pb.Next() {
-			rec.observe(e, &o)
-		}
-	})
-}
 
 // memInUse is the heap and stack memory in use after a full GC.
 func memInUse() uint64 {

@@ -4,161 +4,16 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/reports"
 )
-
-// tripBreaker records threshold failures on a closed breaker and returns the
-// last transition.
-func tripBreaker(tb testing.TB, b *breaker, threshold int) (transition, time.Duration) {
-	tb.Helper()
-	for i := 1; i < threshold; i++ {
-		require.Equal(tb, admitPass, b.admit(), "failure %d: still closed", i)
-		tr, _ := b.record(admitPass, true, threshold)
-		require.Equal(tb, noTransition, tr, "failure %d of %d", i, threshold)
-	}
-	require.Equal(tb, admitPass, b.admit())
-	return b.record(admitPass, true, threshold)
-}
-
-func TestBreaker_stateMachine(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		const threshold = 3
-		var b breaker
-
-		// Failures that are not consecutive do not open it.
-		for range 5 {
-			b.record(admitPass, true, threshold)
-			b.record(admitPass, true, threshold)
-			tr, _ := b.record(admitPass, false, threshold)
-			require.Equal(t, noTransition, tr)
-		}
-		require.Equal(t, admitPass, b.admit())
-
-		tr, d := tripBreaker(t, &b, threshold)
-		require.Equal(t, tripped, tr)
-		require.Equal(t, BreakerCooldown, d)
-
-		// Each failed probe doubles the cooldown, up to the cap.
-		want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second,
-			8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
-		for i, cool := range want {
-			assert.Equal(t, admitReject, b.admit(), "open %d: at once", i+1)
-			time.Sleep(cool - time.Nanosecond)
-			assert.Equal(t, admitReject, b.admit(), "open %d: just before the cooldown ends", i+1)
-			time.Sleep(time.Nanosecond)
-			require.Equal(t, admitProbe, b.admit(), "open %d: one probe after %s", i+1, cool)
-			assert.Equal(t, admitReject, b.admit(), "open %d: only one probe", i+1)
-			if i == len(want)-1 {
-				break
-			}
-			tr, d := b.record(admitProbe, true, threshold)
-			require.Equal(t, reopened, tr)
-			require.Equal(t, want[i+1], d, "cooldown after failed probe %d", i+1)
-		}
-
-		// The probe succeeds: closed, the cooldown and the count start over.
-		tr, _ = b.record(admitProbe, false, threshold)
-		require.Equal(t, recovered, tr)
-		assert.Equal(t, admitPass, b.admit())
-		tr, d = tripBreaker(t, &b, threshold)
-		assert.Equal(t, tripped, tr)
-		assert.Equal(t, BreakerCooldown, d, "a new outage starts from the first cooldown")
-	})
-}
-
-func TestBreaker_oneProbeAmongManyUsers(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var b breaker
-		tripBreaker(t, &b, 1)
-		time.Sleep(BreakerCooldown)
-		var probes, rejects atomic.Int64
-		var wg sync.WaitGroup
-		for range 64 {
-			wg.Go(func() {
-				switch b.admit() {
-				case admitProbe:
-					probes.Add(1)
-				case admitReject:
-					rejects.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		assert.EqualValues(t, 1, probes.Load())
-		assert.EqualValues(t, 63, rejects.Load())
-	})
-}
-
-func TestBreaker_releasedProbeLetsTheNextRequestProbe(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var b breaker
-		tripBreaker(t, &b, 2)
-		time.Sleep(BreakerCooldown)
-		require.Equal(t, admitProbe, b.admit())
-		b.release(admitProbe)
-		require.Equal(t, admitProbe, b.admit(), "no verdict: the next request probes at once")
-		b.release(admitPass) // not a probe: nothing happens
-		assert.Equal(t, admitReject, b.admit(), "the second probe is still out")
-	})
-}
-
-func TestBreaker_lateOutcomesDoNotMoveAnOpenCircuit(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var b breaker
-		tripBreaker(t, &b, 2)
-		// Requests sent before it opened come back while it is open.
-		for _, failed := range []bool{true, true, false, true} {
-			tr, _ := b.record(admitPass, failed, 2)
-			assert.Equal(t, noTransition, tr)
-		}
-		tr, _ := b.record(admitReject, true, 2)
-		assert.Equal(t, noTransition, tr, "a rejected request was never sent")
-		time.Sleep(BreakerCooldown - time.Millisecond)
-		assert.Equal(t, admitReject, b.admit(), "the cooldown was not extended or cut short")
-		time.Sleep(time.Millisecond)
-		assert.Equal(t, admitProbe, b.admit())
-	})
-}
-
-func TestCooldown(t *testing.T) {
-	tests := []struct {
-		name string
-		n    int
-		want time.Duration
-	}{
-		{"first", 1, 500 * time.Millisecond},
-		{"second", 2, time.Second},
-		{"sixth", 6, 16 * time.Second},
-		{"capped", 7, BreakerMaxCooldown},
-		{"far past the cap", math.MaxInt32, BreakerMaxCooldown},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, cooldown(tt.n)) })
-	}
-}
-
-func TestBreakerFailure(t *testing.T) {
-	tests := []struct {
-		kind string
-		want bool
-	}{
-		{KindTimeout, true}, {KindRefused, true}, {KindReset, true}, {KindDNS, true}, {KindTLS, true},
-		{KindHTTP5xx, true}, {"", false}, {KindHTTP4xx, false}, {KindDecode, false},
-		{KindBodyTooLarge, false}, {KindOther, false}, {KindCircuitOpen, false},
-	}
-	for _, tt := range tests {
-		t.Run("kind "+tt.kind, func(t *testing.T) { assert.Equal(t, tt.want, breakerFailure(tt.kind)) })
-	}
-}
 
 func TestFlags_Config_breaker(t *testing.T) {
 	tests := []struct {
@@ -239,11 +94,11 @@ func TestBreaker_deadEndpointGetsOnlyProbesWhileTheRestRunsOn(t *testing.T) {
 	t.Logf("elapsed %s: /bad sent %d of %d (limit %d); /good sent %d", elapsed, bad.Load(), badEp.Requests, limit, good.Load())
 	assert.LessOrEqual(t, bad.Load(), limit, "the dead endpoint sees the failures that opened it and the probes, no more")
 	assert.GreaterOrEqual(t, bad.Load(), int64(threshold))
-	assert.Equal(t, s.ErrorsByKind[KindHTTP5xx], bad.Load(), "every request that reached it failed")
+	assert.Equal(t, s.ErrorsByKind[string(kind.HTTP5xx)], bad.Load(), "every request that reached it failed")
 	assert.Equal(t, bad.Load(), badEp.Requests, "requests are what was sent")
 	assert.Positive(t, badEp.Blocked, "the rest were not sent, and counted apart")
 	assert.Equal(t, s.Blocked, badEp.Blocked)
-	assert.Zero(t, s.ErrorsByKind[KindCircuitOpen], "a blocked request is no error of a request")
+	assert.Zero(t, s.ErrorsByKind[string(kind.CircuitOpen)], "a blocked request is no error of a request")
 	assert.Equal(t, badEp.Requests, badEp.ErrorsUnexpected, "error_rate shows the outage")
 	h, err := reports.DecodeHistogram(badEp.Histogram)
 	require.NoError(t, err)
@@ -282,7 +137,7 @@ func TestBreaker_rejectedRequestsSpendTheBudget(t *testing.T) {
 			assert.EqualValues(t, users*budget, s.Requests+s.Blocked, "sent + blocked = planned: every user spent its whole budget")
 			assert.Equal(t, srv.hits.Load(), s.Requests, "requests are what went on the wire")
 			assert.Equal(t, srv.hits.Load(), s.ErrorsUnexpected)
-			assert.Equal(t, srv.hits.Load(), s.ErrorsByKind[KindHTTP5xx])
+			assert.Equal(t, srv.hits.Load(), s.ErrorsByKind[string(kind.HTTP5xx)])
 			assert.InDelta(t, float64(s.Requests)/s.DurationSeconds, s.RPS, 1e-6, "req/s counts only requests sent")
 			if tt.breaker == 0 {
 				assert.EqualValues(t, users*budget, srv.hits.Load(), "-breaker=0 sends everything")

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/fixtures/faults"
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -133,15 +134,15 @@ func TestChaos_faultyTarget(t *testing.T) {
 		check  func(t *testing.T, s *reports.Summary, ep *reports.Endpoint)
 	}{
 		{"all 5xx", faults.Status{Code: http.StatusServiceUnavailable}, nil, false, func(t *testing.T, s *reports.Summary, ep *reports.Endpoint) {
-			assert.Equal(t, map[string]int64{KindHTTP5xx: n}, s.ErrorsByKind)
+			assert.Equal(t, map[string]int64{string(kind.HTTP5xx): n}, s.ErrorsByKind)
 			assert.Equal(t, map[string]int64{"503": n}, ep.Codes)
 		}},
 		{"hangs", faults.Hang{}, func(c *Config) { c.Timeout = 300 * time.Millisecond }, false, func(t *testing.T, s *reports.Summary, ep *reports.Endpoint) {
-			assert.Equal(t, map[string]int64{KindTimeout: n}, s.ErrorsByKind, "the client gave up at -timeout")
+			assert.Equal(t, map[string]int64{string(kind.Timeout): n}, s.ErrorsByKind, "the client gave up at -timeout")
 			assert.GreaterOrEqual(t, ep.P50Ms, 299.0, "after waiting -timeout")
 		}},
 		{"resets", faults.Reset{}, nil, false, func(t *testing.T, s *reports.Summary, ep *reports.Endpoint) {
-			assert.Equal(t, map[string]int64{KindReset: n}, s.ErrorsByKind)
+			assert.Equal(t, map[string]int64{string(kind.Reset): n}, s.ErrorsByKind)
 		}},
 		{"slow bodies", faults.SlowBody{Chunk: 32, Every: 10 * time.Millisecond}, nil, false, func(t *testing.T, s *reports.Summary, ep *reports.Endpoint) {
 			assert.Zero(t, s.ErrorsUnexpected, "a slow body is complete, not an error")
@@ -151,7 +152,7 @@ func TestChaos_faultyTarget(t *testing.T) {
 			assert.GreaterOrEqual(t, ep.P50Ms, float64(chunks-1)*10-1, "the latency includes the trickle")
 		}},
 		{"malformed JSON", faults.MalformedJSON{}, nil, true, func(t *testing.T, s *reports.Summary, ep *reports.Endpoint) {
-			assert.Equal(t, map[string]int64{KindDecode: n}, s.ErrorsByKind, "vu.Decode counted every bad body")
+			assert.Equal(t, map[string]int64{string(kind.Decode): n}, s.ErrorsByKind, "vu.Decode counted every bad body")
 			assert.Equal(t, map[string]int64{"200": n}, ep.Codes)
 			assert.EqualValues(t, n, ep.ErrorsUnexpected)
 		}},
@@ -198,12 +199,12 @@ func TestChaos_targetKilledMidRun(t *testing.T) {
 	tests := []struct {
 		name      string
 		start     func(t *testing.T, h http.Handler) (url string, kill func())
-		wantKinds []string // at least one error of each
+		wantKinds []kind.Kind // at least one error of each
 	}{
 		{"faults Down", func(t *testing.T, h http.Handler) (string, func()) {
 			srv := faults.NewServer(t, h, faults.Config{})
 			return srv.URL, srv.Down
-		}, []string{KindReset}},
+		}, []kind.Kind{kind.Reset}},
 		{"httptest server closed", func(t *testing.T, h http.Handler) (string, func()) {
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
@@ -211,7 +212,7 @@ func TestChaos_targetKilledMidRun(t *testing.T) {
 				srv.CloseClientConnections()
 				srv.Close()
 			}
-		}, []string{KindRefused}},
+		}, []kind.Kind{kind.Refused}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,11 +254,11 @@ func TestChaos_targetKilledMidRun(t *testing.T) {
 			}
 			assert.False(t, s.Partial, "the duration ended the run: %s", s.PartialReason)
 			assert.Greater(t, s.ErrorsUnexpected, int64(0))
-			for kind := range s.ErrorsByKind {
-				assert.Contains(t, []string{KindRefused, KindReset}, kind, "a dead target is refused or reset")
+			for k := range s.ErrorsByKind {
+				assert.Contains(t, []kind.Kind{kind.Refused, kind.Reset}, kind.Kind(k), "a dead target is refused or reset")
 			}
-			for _, kind := range tt.wantKinds {
-				assert.Positive(t, s.ErrorsByKind[kind], "errors of kind %s in %v", kind, s.ErrorsByKind)
+			for _, k := range tt.wantKinds {
+				assert.Positive(t, s.ErrorsByKind[string(k)], "errors of kind %s in %v", k, s.ErrorsByKind)
 			}
 			answered := s.Requests - s.ErrorsUnexpected
 			assert.GreaterOrEqual(t, answered, int64(killAfter-cfg.Users), "requests before the kill were answered")
@@ -357,7 +358,7 @@ func TestChaos_oversizedBodiesDoNotGrowTheHeap(t *testing.T) {
 
 	t.Logf("heap: base %d KiB, peak growth %d KiB for %d concurrent bodies of %d MiB", base>>10, growth>>10, users, size>>20)
 	assert.Less(t, growth, uint64(size), "the heap grew by less than one body, not by %d of them", users)
-	assert.Equal(t, map[string]int64{KindBodyTooLarge: users * budget}, s.ErrorsByKind)
+	assert.Equal(t, map[string]int64{string(kind.BodyTooLarge): users * budget}, s.ErrorsByKind)
 	assert.EqualValues(t, users*budget*size, s.BytesRead, "every byte was read and counted")
 	assert.EqualValues(t, users*budget+1, srv.Injected()[rule.String()], "the run's requests and the control")
 }

@@ -8,15 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/trafficsim/trafficsim/harness/redact"
-	"github.com/trafficsim/trafficsim/reports"
 )
-
-// KindCheck is the error kind of a request whose answer had the expected
-// status but failed one of its checks (Request.Check, WithCheck).
-const KindCheck = "check"
 
 // Assertion judges a response: nil when it holds, else what is wrong. It
 // runs on the user's own request path, so it must be cheap and must not
@@ -183,10 +177,7 @@ func (vu *VU) runChecks(req *Request, resp *Response) error {
 	var first error
 	judge := func(c check) {
 		err := c.fn(resp)
-		r.checks.count(c.name, err == nil)
-		if r.rec.metrics != nil {
-			r.rec.metrics.Check(c.name, err == nil)
-		}
+		r.rec.Check(c.name, err == nil)
 		if err != nil && first == nil {
 			first = fmt.Errorf("check %q: %w", c.name, err)
 		}
@@ -209,42 +200,4 @@ func (vu *VU) hasChecks(req *Request) bool {
 	}
 	p := vu.sim.plan
 	return !req.injected && p != nil && vu.arch < len(p.archetypes) && len(p.archetypes[vu.arch].checks) > 0
-}
-
-// checkCounts holds each check's pass and fail counts.
-type checkCounts struct {
-	mu     sync.Mutex
-	byName map[string]*checkCount
-}
-
-type checkCount struct{ passes, fails int64 }
-
-func (c *checkCounts) count(name string, passed bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.byName == nil {
-		c.byName = map[string]*checkCount{}
-	}
-	n := c.byName[name]
-	if n == nil {
-		n = &checkCount{}
-		c.byName[name] = n
-	}
-	if passed {
-		n.passes++
-	} else {
-		n.fails++
-	}
-}
-
-// summary returns the checks sorted by name, for summary.json.
-func (c *checkCounts) summary() []reports.Check {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make([]reports.Check, 0, len(c.byName))
-	for name, n := range c.byName {
-		out = append(out, reports.Check{Name: name, Passes: n.passes, Fails: n.fails})
-	}
-	slices.SortFunc(out, func(a, b reports.Check) int { return strings.Compare(a.Name, b.Name) })
-	return out
 }

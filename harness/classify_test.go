@@ -3,25 +3,19 @@ package harness
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/outbound"
 )
 
@@ -128,13 +122,6 @@ func quietTLSServer(tb testing.TB, h http.Handler) *httptest.Server {
 	return srv
 }
 
-// netTimeout is a net.Error that timed out, as a dialer's or a deadline's.
-type netTimeout struct{}
-
-func (netTimeout) Error() string   { return "i/o timeout" }
-func (netTimeout) Timeout() bool   { return true }
-func (netTimeout) Temporary() bool { return true }
-
 func TestClassify_realErrors(t *testing.T) {
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -158,16 +145,16 @@ func TestClassify_realErrors(t *testing.T) {
 		url      string
 		insecure bool
 		timeout  time.Duration // of the request's context
-		want     string        // "" for no error
+		want     kind.Kind     // kind.None for no error
 	}{
-		{"refused: closed port", "http://" + closedPort(t), false, 0, KindRefused},
-		{"reset: SO_LINGER 0", startClosingListener(t, true), false, 0, KindReset},
-		{"reset: closed without an answer", startClosingListener(t, false), false, 0, KindReset},
-		{"timeout: handler sleeps past the deadline", slow.URL, false, 100 * time.Millisecond, KindTimeout},
-		{"dns: .invalid does not resolve", "http://no-such-host.invalid/", false, 0, KindDNS},
-		{"tls: unknown authority", secure.URL, false, 0, KindTLS},
+		{"refused: closed port", "http://" + closedPort(t), false, 0, kind.Refused},
+		{"reset: SO_LINGER 0", startClosingListener(t, true), false, 0, kind.Reset},
+		{"reset: closed without an answer", startClosingListener(t, false), false, 0, kind.Reset},
+		{"timeout: handler sleeps past the deadline", slow.URL, false, 100 * time.Millisecond, kind.Timeout},
+		{"dns: .invalid does not resolve", "http://no-such-host.invalid/", false, 0, kind.DNS},
+		{"tls: unknown authority", secure.URL, false, 0, kind.TLS},
 		{"tls: with -insecure it passes", secure.URL, true, 0, ""},
-		{"tls: https to a plain server", "https://" + plain.Listener.Addr().String(), true, 0, KindTLS},
+		{"tls: https to a plain server", "https://" + plain.Listener.Addr().String(), true, 0, kind.TLS},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,78 +177,15 @@ func TestClassify_realErrors(t *testing.T) {
 				_, err = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 			}
-			if tt.want == "" {
+			if tt.want == kind.None {
 				require.NoError(t, err)
 				return
 			}
 			require.Error(t, err)
-			assert.Equal(t, tt.want, classify(err), "error: %v", err)
+			assert.Equal(t, tt.want, kind.Of(err), "error: %v", err)
 		})
 	}
 	assert.Positive(t, queries.Load(), "the .invalid name was asked of the loopback name server")
-}
-
-func TestClassify_clientTimeout(t *testing.T) {
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-time.After(5 * time.Second):
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(slow.Close)
-	c := &http.Client{Timeout: 100 * time.Millisecond}
-	t.Cleanup(c.CloseIdleConnections)
-	_, err := c.Get(slow.URL)
-	require.Error(t, err)
-	assert.Equal(t, KindTimeout, classify(err), "error: %v", err)
-}
-
-func TestClassify_wrappedErrors(t *testing.T) {
-	opErr := func(err error) error {
-		return &net.OpError{Op: "read", Net: "tcp", Err: &os.SyscallError{Syscall: "read", Err: err}}
-	}
-	urlErr := func(err error) error { return &url.Error{Op: "Get", URL: "http://127.0.0.1:1/x", Err: err} }
-	tests := []struct {
-		name string
-		err  error
-		want string
-	}{
-		{"cancelled", fmt.Errorf("do request: %w", context.Canceled), KindInterrupted},
-		{"deadline", urlErr(context.DeadlineExceeded), KindTimeout},
-		{"ETIMEDOUT", opErr(syscall.ETIMEDOUT), KindTimeout},
-		{"net.Error timeout", urlErr(&net.OpError{Op: "dial", Net: "tcp", Err: netTimeout{}}), KindTimeout},
-		{"refused", urlErr(opErr(syscall.ECONNREFUSED)), KindRefused},
-		{"reset", opErr(syscall.ECONNRESET), KindReset},
-		{"broken pipe", opErr(syscall.EPIPE), KindReset},
-		{"aborted", opErr(syscall.ECONNABORTED), KindReset},
-		{"unexpected EOF", fmt.Errorf("read body: %w", io.ErrUnexpectedEOF), KindReset},
-		{"EOF", urlErr(io.EOF), KindReset},
-		{"dns not found", urlErr(&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}), KindDNS},
-		{"dns timeout is dns", &net.DNSError{Err: "i/o timeout", Name: "x.test", IsTimeout: true}, KindDNS},
-		{"certificate", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, KindTLS},
-		{"hostname", urlErr(x509.HostnameError{Host: "x.test", Certificate: &x509.Certificate{}}), KindTLS},
-		{"record header", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, KindTLS},
-		{"alert", fmt.Errorf("handshake: %w", tls.AlertError(40)), KindTLS},
-		{"anything else", errors.New("malformed HTTP response"), KindOther},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, classify(tt.err), "error: %v", tt.err) })
-	}
-}
-
-func TestStatusKind(t *testing.T) {
-	tests := []struct {
-		status int
-		want   string
-	}{
-		{500, KindHTTP5xx}, {503, KindHTTP5xx}, {599, KindHTTP5xx},
-		{400, KindHTTP4xx}, {404, KindHTTP4xx}, {429, KindHTTP4xx},
-		{302, KindHTTP3xx}, {301, KindHTTP3xx}, {308, KindHTTP3xx}, {101, KindOther},
-		{204, KindUnexpectedSuccess}, {200, KindUnexpectedSuccess},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.status), func(t *testing.T) { assert.Equal(t, tt.want, statusKind(tt.status)) })
-	}
 }
 
 // TestRun_insecureTLSTarget checks that -insecure reaches the run's own

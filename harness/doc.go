@@ -38,7 +38,9 @@
 // -continuous to replace those that finish) or an open one (-rate, -stages:
 // sessions started per second, latency counted from the intended start,
 // late starts dropped and counted). It records latency in HDR histograms per
-// endpoint and archetype, pushes Prometheus metrics (-pushgateway), stops on
+// endpoint and archetype (package record), names each failure's kind
+// (package kind), probes dead endpoints through a circuit breaker (package
+// breaker), pushes Prometheus metrics (-pushgateway), stops on
 // -duration, a signal, a cancelled context or a broken abort budget, and
 // writes summary.json, junit.xml and report.html (package reports). Check
 // evaluates budgets (package budget) as subtests.

@@ -1,6 +1,10 @@
 package harness
 
-import "context"
+import (
+	"context"
+
+	"github.com/trafficsim/trafficsim/harness/kind"
+)
 
 // DoJSON makes the request (see Do) and, when the answer is the one the
 // request expected, decodes its JSON body into out. A body that does not
@@ -20,8 +24,8 @@ func (vu *VU) DoJSON(ctx context.Context, req *Request, out any) (*Response, err
 		return resp, err
 	}
 	if derr := resp.JSON(out); derr != nil {
-		vu.sim.rec.decodeError(vu.sim.rec.endpoint(req.Method, req.Route), vu.arch)
-		resp.OK, resp.Kind, resp.Err = false, KindDecode, derr
+		vu.sim.rec.DecodeError(vu.sim.rec.Endpoint(req.Method, req.Route), vu.arch)
+		resp.OK, resp.Kind, resp.Err = false, kind.Decode, derr
 	}
 	return resp, nil
 }

@@ -128,7 +128,7 @@ func (r *run) driveOpen(ctx context.Context) {
 		}
 		reached++
 		if r.active.Load() >= maxVUs {
-			r.rec.dropped.Add(1)
+			r.rec.Dropped()
 			continue
 		}
 		r.users.Add(1)
@@ -243,7 +243,7 @@ func (r *run) enter(vu *VU) {
 	r.activeIdx[vu.Index] = vu
 	r.activeMu.Unlock()
 	r.started_.Add(1)
-	r.rec.userStarted(vu.arch)
+	r.rec.UserStarted(vu.arch)
 	for n := r.active.Add(1); ; {
 		if p := r.peak.Load(); n <= p || r.peak.CompareAndSwap(p, n) {
 			break
@@ -256,7 +256,7 @@ func (r *run) leave(vu *VU) {
 		vu.own.close()
 	}
 	r.active.Add(-1)
-	r.rec.userEnded(vu.arch)
+	r.rec.UserEnded(vu.arch)
 	r.activeMu.Lock()
 	delete(r.activeIdx, vu.Index)
 	r.activeMu.Unlock()

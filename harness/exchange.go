@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/trafficsim/trafficsim/harness/breaker"
+	"github.com/trafficsim/trafficsim/harness/kind"
+	"github.com/trafficsim/trafficsim/harness/record"
 	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
@@ -16,9 +19,9 @@ import (
 // user never thinks.
 func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	r := vu.sim
-	e := r.rec.endpoint(req.Method, req.Route)
+	e := r.rec.Endpoint(req.Method, req.Route)
 	resp := &Response{}
-	o := outcome{arch: vu.arch}
+	o := record.Outcome{Arch: vu.arch}
 
 	// From when the user asked: a wait in line for a worker, when
 	// -max-in-flight requests are in flight, is part of the latency.
@@ -30,27 +33,29 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 		start = *vu.intended
 		vu.intended = nil
 	}
-	adm := r.admitRequest(e)
-	if adm == admitReject {
+	brk, adm := r.admitRequest(req)
+	if adm == breaker.Reject {
 		// The endpoint's circuit is open: nothing is sent, the user's
 		// budget is spent all the same and Do returns at once.
-		resp.Err, resp.Kind = errCircuitOpen, KindCircuitOpen
-		r.rec.circuitOpen(e, vu.arch)
+		resp.Err, resp.Kind = breaker.ErrOpen, kind.CircuitOpen
+		r.rec.Blocked(e)
 		if r.cfg.Debug {
-			r.log.Debug("request not sent", "vu", vu.Index, "archetype", vu.Archetype, "endpoint", req.Name(), "kind", KindCircuitOpen)
+			r.log.Debug("request not sent", "vu", vu.Index, "archetype", vu.Archetype, "endpoint", req.Name(), "kind", kind.CircuitOpen)
 		}
 		return resp
 	}
 	hreq, err := vu.build(req, d.request(r.reqCtx))
 	if err != nil {
-		e.brk.release(adm)
-		resp.Err, resp.Kind = err, KindRequest
-		o.kind = KindRequest
-		r.rec.observe(e, &o)
+		if brk != nil {
+			brk.Release(adm)
+		}
+		resp.Err, resp.Kind = err, kind.Request
+		o.Kind = kind.Request
+		r.rec.Observe(e, &o)
 		return resp
 	}
-	o.traceID, o.sampled = vu.traceparent(hreq.Header)
-	resp.TraceID = o.traceID
+	o.TraceID, o.Sampled = vu.traceparent(hreq.Header)
+	resp.TraceID = o.TraceID
 
 	callCtx := vu.callCtx
 	if callCtx != nil {
@@ -75,46 +80,46 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	}
 	d.stop()
 	resp.Latency = time.Since(start)
-	o.latency, o.status, o.bytes = resp.Latency, resp.Status, resp.Bytes
+	o.Latency, o.Status, o.Bytes = resp.Latency, resp.Status, resp.Bytes
 
 	switch {
 	case err != nil && errors.Is(err, errBodyTooLarge):
-		o.kind = KindBodyTooLarge
+		o.Kind = kind.BodyTooLarge
 	case err != nil && callCtx != nil && context.Cause(d.ctx) == errCallerDone:
 		// Cut off by the journey's own context: its deadline is a timeout
 		// of the journey's choosing, its cancel an interruption.
-		o.kind = KindInterrupted
+		o.Kind = kind.Interrupted
 		if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
-			o.kind = KindTimeout
+			o.Kind = kind.Timeout
 		}
 	case err != nil:
-		o.kind = classify(err)
-		if o.kind == KindInterrupted && r.reqCtx.Err() == nil && d.timedOut() {
+		o.Kind = kind.Of(err)
+		if o.Kind == kind.Interrupted && r.reqCtx.Err() == nil && d.timedOut() {
 			// Cancelled by the request's own timeout, reported by the
 			// transport as a plain cancel.
-			o.kind = KindTimeout
+			o.Kind = kind.Timeout
 		}
-		if o.kind == KindTimeout && r.reqCtx.Err() != nil {
-			o.kind = KindInterrupted
+		if o.Kind == kind.Timeout && r.reqCtx.Err() != nil {
+			o.Kind = kind.Interrupted
 		}
-		if o.kind != KindInterrupted && r.stopping() && r.reqCtx.Err() != nil {
-			o.kind = KindInterrupted
+		if o.Kind != kind.Interrupted && r.stopping() && r.reqCtx.Err() != nil {
+			o.Kind = kind.Interrupted
 		}
-		r.exhausted.note(r, o.kind) // out of files, addresses, ports: warned once
+		r.exhausted.note(r, o.Kind) // out of files, addresses, ports: warned once
 	case req.accepts(resp.Status):
 		resp.OK = true
-		o.expected = req.injected
+		o.Expected = req.injected
 	default:
-		o.kind = statusKind(resp.Status)
+		o.Kind = kind.OfStatus(resp.Status)
 	}
-	if o.kind == "" && vu.hasChecks(req) {
+	if o.Kind == kind.None && vu.hasChecks(req) {
 		if cerr := vu.runChecks(req, resp); cerr != nil {
-			resp.OK, o.expected, o.kind, err = false, false, KindCheck, cerr
+			resp.OK, o.Expected, o.Kind, err = false, false, kind.Check, cerr
 		}
 	}
-	resp.Err, resp.Kind = err, o.kind
-	r.rec.observe(e, &o)
-	r.recordBreaker(e, adm, o.kind)
+	resp.Err, resp.Kind = err, o.Kind
+	r.rec.Observe(e, &o)
+	r.recordBreaker(req, brk, adm, o.Kind)
 	for _, ob := range r.observers {
 		ob.Observe(req, resp)
 	}

@@ -3,6 +3,8 @@ package harness
 import (
 	"fmt"
 	"sync"
+
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // exhaustion warns once per kind when the generator's machine runs out of
@@ -11,41 +13,40 @@ import (
 // limit, not the target, that needs changing.
 type exhaustion struct {
 	mu     sync.Mutex
-	warned map[string]bool
+	warned map[kind.Kind]bool
 	notes  []string
 }
 
-// note warns about kind the first time it is seen; other kinds are ignored.
-func (x *exhaustion) note(r *run, kind string) {
-	switch kind {
-	case KindTooManyOpenFiles, KindAddrInUse, KindNoPorts:
-	default:
+// note warns about k the first time it is seen; kinds that are no
+// exhaustion (see kind.Kind.Exhausts) are ignored.
+func (x *exhaustion) note(r *run, k kind.Kind) {
+	if !k.Exhausts() {
 		return
 	}
 	var what string
 	lim := fdLimit()
-	switch kind {
-	case KindTooManyOpenFiles:
+	switch k {
+	case kind.TooManyOpenFiles:
 		what = fmt.Sprintf("too many open files: the run needs more connections than the open-files limit allows (ulimit -n: %d); raise it (ulimit -n, and the hard limit ulimit -Hn), or run fewer users or with think time", lim)
-	case KindAddrInUse:
+	case kind.AddrInUse:
 		what = fmt.Sprintf("address in use: no free local address for a new connection (open-files limit ulimit -n: %d); let TIME_WAIT sockets expire, widen net.ipv4.ip_local_port_range, or run fewer users or with think time", lim)
-	case KindNoPorts:
+	case kind.NoPorts:
 		what = fmt.Sprintf("no local ports left: the ephemeral port range is used up (open-files limit ulimit -n: %d); widen net.ipv4.ip_local_port_range, enable net.ipv4.tcp_tw_reuse, or run fewer users or with think time", lim)
 	default:
 		return
 	}
 	x.mu.Lock()
-	if x.warned[kind] {
+	if x.warned[k] {
 		x.mu.Unlock()
 		return
 	}
 	if x.warned == nil {
-		x.warned = map[string]bool{}
+		x.warned = map[kind.Kind]bool{}
 	}
-	x.warned[kind] = true
+	x.warned[k] = true
 	x.notes = append(x.notes, what)
 	x.mu.Unlock()
-	r.log.Warn(what, "kind", kind, "open_files_limit", lim)
+	r.log.Warn(what, "kind", k, "open_files_limit", lim)
 }
 
 // summaryNotes are the warnings given, for the summary's notes.

@@ -176,33 +176,6 @@ func TestReplacement_staysInTheShard(t *testing.T) {
 	}
 }
 
-func TestMonitor_timelineStaysBounded(t *testing.T) {
-	m := &monitor{span: 1}
-	var total int64
-	for i := range 5000 {
-		tk := reports.Tick{T: float64(i + 1), Requests: 3, ActiveVUs: i, Errors: map[string]int64{"timeout": 1},
-			Latency: map[string]reports.Percentiles{"users": {P50: float64(i % 7), P95: 1, P99: 2}}}
-		total += tk.Requests
-		m.store(tk)
-		require.LessOrEqual(t, len(m.timeline), maxTicks)
-	}
-	var sum, errs int64
-	for _, tk := range m.timeline {
-		sum += tk.Requests
-		errs += tk.Errors["timeout"]
-	}
-	assert.Equal(t, total, sum, "merging keeps every request")
-	assert.EqualValues(t, 5000, errs)
-	assert.Equal(t, 16, m.span, "5,000 seconds in at most 360 ticks: 16 s each")
-	last := m.timeline[len(m.timeline)-1]
-	assert.Equal(t, 5000.0, last.T)
-	assert.Equal(t, 4999, last.ActiveVUs, "gauges keep the later value")
-	merged := mergeTicks(reports.Tick{Latency: map[string]reports.Percentiles{"users": {P50: 5, P95: 9, P99: 9}}},
-		reports.Tick{Latency: map[string]reports.Percentiles{"users": {P50: 3, P95: 12, P99: 20}, "auth": {P50: 1}}})
-	assert.Equal(t, reports.Percentiles{P50: 5, P95: 12, P99: 20}, merged.Latency["users"], "percentiles keep the worse")
-	assert.Equal(t, 1.0, merged.Latency["auth"].P50)
-}
-
 func TestContinuous_cleansUpFinishedUsersEveryInterval(t *testing.T) {
 	srv := newCountingServer(t, nil)
 	cfg := withReportDir(t, testConfig(srv.URL))

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/metrics"
 	"github.com/trafficsim/trafficsim/harness/redact"
 	"github.com/trafficsim/trafficsim/reports"
@@ -188,7 +189,7 @@ func TestChecks_FailedCheckFailsTheBudgetAndNamesIt(t *testing.T) {
 	s := res.Summary
 
 	assert.Equal(t, []reports.Check{{Name: "has id", Passes: 45, Fails: 5}, {Name: "name is x", Passes: 50}}, s.Checks)
-	assert.Equal(t, int64(5), s.ErrorsByKind[KindCheck])
+	assert.Equal(t, int64(5), s.ErrorsByKind[string(kind.Check)])
 	assert.Equal(t, int64(5), s.ErrorsUnexpected)
 	require.Len(t, s.Budgets, 3)
 	all, one, other := s.Budgets[0], s.Budgets[1], s.Budgets[2]
@@ -261,8 +262,8 @@ func TestDoJSON_UndecodableBodyIsADecodeError(t *testing.T) {
 	s := sim.Run(t.Context()).Summary
 	require.NotNil(t, got)
 	assert.False(t, got.OK)
-	assert.Equal(t, KindDecode, got.Kind)
-	assert.Equal(t, map[string]int64{KindDecode: 1}, s.ErrorsByKind)
+	assert.Equal(t, kind.Decode, got.Kind)
+	assert.Equal(t, map[string]int64{string(kind.Decode): 1}, s.ErrorsByKind)
 }
 
 // TestJourney_WithoutARequestFailsNamingTheArchetype: a journey that
@@ -370,7 +371,7 @@ func TestExchange_InjectedAnswered2xxIsUnexpectedSuccess(t *testing.T) {
 		return err
 	})
 	s := sim.Run(t.Context()).Summary
-	assert.Equal(t, map[string]int64{KindUnexpectedSuccess: 2}, s.ErrorsByKind)
+	assert.Equal(t, map[string]int64{string(kind.UnexpectedSuccess): 2}, s.ErrorsByKind)
 }
 
 // TestAuth_APIKeyNeverLogged: -debug logs request headers redacted, the
@@ -427,16 +428,16 @@ func TestExchange_UnencodableBodyIsKindRequest(t *testing.T) {
 	cfg := withReportDir(t, testConfig(srv.URL))
 	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 1, 1, 1
 	sim := New(t, cfg)
-	var kind string
+	var got kind.Kind
 	sim.Archetype("a", 1, Between(1, 1), func(ctx context.Context, vu *VU) error {
 		resp, err := vu.Do(ctx, Post("/x").JSON(map[string]any{"f": func() {}}))
 		if resp != nil {
-			kind = resp.Kind
+			got = resp.Kind
 		}
 		return err
 	})
 	s := sim.Run(t.Context()).Summary
-	assert.Equal(t, KindRequest, kind)
-	assert.Equal(t, map[string]int64{KindRequest: 1}, s.ErrorsByKind)
+	assert.Equal(t, kind.Request, got)
+	assert.Equal(t, map[string]int64{string(kind.Request): 1}, s.ErrorsByKind)
 	assert.Zero(t, srv.hits.Load(), "nothing was sent")
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // Request is one request a journey asks a virtual user to make. It is named
@@ -183,8 +185,9 @@ type Response struct {
 	// an Expect status), or for an injected request its expected error.
 	OK bool
 	// Kind classifies a failure: timeout, refused, reset, dns, tls,
-	// http_4xx, http_5xx, body_too_large, circuit_open, interrupted; "" when OK.
-	Kind    string
+	// http_4xx, http_5xx, body_too_large, circuit_open, interrupted, ...;
+	// kind.None when OK.
+	Kind    kind.Kind
 	Err     error
 	TraceID string
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/record"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -32,8 +33,8 @@ type Result struct {
 	acceptPartial atomic.Bool
 }
 
-func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText string) *Result {
-	timeline, interval, heapPeak, goPeak := mon.snapshot()
+func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, leakText string) *Result {
+	tl := mon.Timeline()
 	elapsed := time.Since(r.started)
 	r.stopMu.Lock()
 	partial, reason := r.partial, r.stopReason
@@ -47,18 +48,18 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 		Target: redactURL(r.cfg.Target), Shard: r.cfg.Shard.String(), Model: model,
 		Started: r.started.UTC(), DurationSeconds: elapsed.Seconds(),
 		Partial: partial, Users: int(r.started_.Load()), PeakVUs: int(r.peak.Load()),
-		IntervalSeconds: interval, Timeline: timeline,
+		IntervalSeconds: tl.IntervalSeconds, Timeline: tl.Ticks,
 	}
 	if partial {
 		s.PartialReason = reason
 	}
-	if err := r.rec.fill(s); err != nil {
+	if err := r.rec.Fill(s); err != nil {
 		r.notes = append(r.notes, err.Error())
 	}
 	if r.cfg.OpenModel() {
 		s.Scheduled, s.NotReached = r.scheduled.Load(), r.notReached.Load()
 	}
-	s.Checks = r.checks.summary()
+	s.Checks = r.rec.Checks()
 	if err := r.idleError(); err != nil {
 		s.Problems = append(s.Problems, err.Error())
 	}
@@ -67,9 +68,9 @@ func (r *run) result(budgets []budget.Budget, mon *monitor, leaks int, leakText 
 	}
 	peak := max(s.PeakVUs, 1)
 	s.Resources = reports.Resources{
-		HeapPeakBytes:   heapPeak,
-		HeapPerVUBytes:  float64(heapPeak-min(mon.heapBase, heapPeak)) / float64(peak),
-		GoroutinesPeak:  goPeak,
+		HeapPeakBytes:   tl.HeapPeak,
+		HeapPerVUBytes:  float64(tl.HeapPeak-min(tl.HeapBase, tl.HeapPeak)) / float64(peak),
+		GoroutinesPeak:  tl.GoroutinesPeak,
 		GoroutineLeaks:  leaks,
 		LeakDescription: leakText,
 		FDLimit:         fdLimit(),

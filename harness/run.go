@@ -22,9 +22,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/metrics"
 	"github.com/trafficsim/trafficsim/harness/outbound"
+	"github.com/trafficsim/trafficsim/harness/record"
 	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
@@ -36,7 +39,6 @@ const (
 	finalPushWait   = 5 * time.Second  // for the final push
 	preflightWait   = 4 * time.Second  // for the target to answer at start
 	preflightTry    = 2 * time.Second  // for one try of it
-	tickInterval    = time.Second
 )
 
 // run is one execution of a Simulation.
@@ -50,7 +52,8 @@ type run struct {
 
 	target    *url.URL
 	transport *http.Transport
-	rec       *Recorder
+	rec       *record.Recorder
+	breakers  breaker.Set // one circuit breaker per endpoint (-breaker)
 	reg       *prometheus.Registry
 	coll      *metrics.Collectors
 	pool      *exchangePool
@@ -84,7 +87,6 @@ type run struct {
 	sequences map[int][]string
 
 	journeyErrs atomic.Int64
-	checks      checkCounts
 	idleMu      sync.Mutex
 	idle        []string // archetypes whose journey made no request (noRequest)
 	notes       []string
@@ -251,7 +253,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	if err := r.reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
 		return nil, fmt.Errorf("register process collector: %w", err)
 	}
-	r.rec = NewRecorder(names, r.coll)
+	r.rec = record.New(names, r.coll)
 	if cfg.Pushgateway != "" {
 		instance := "0"
 		if cfg.Shard.Count > 1 {
@@ -332,7 +334,7 @@ func (r *run) preflight(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("no answer within %s (%s): %s", preflightWait, classify(last), redactError(last))
+			return fmt.Errorf("no answer within %s (%s): %s", preflightWait, kind.Of(last), redactError(last))
 		case <-t.C:
 		}
 	}
@@ -347,9 +349,9 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 	sigCh := make(chan os.Signal, 1)
 	signal.Notify(sigCh, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigCh)
-	heapBase := readHeap()
+	heapBase, _ := record.ReadMem()
 	label := newLeakLabel(r.runID)
-	var mon *monitor
+	var mon *record.Monitor
 	withRunLabel(parent, label, func(labelled context.Context) {
 		mon = r.runLabelled(parent, labelled, sigCh, budgets, heapBase)
 	})
@@ -360,7 +362,7 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 // runLabelled is execute's part under the run's label: it returns once
 // every goroutine the run started has been told to end and every
 // connection it opened has been closed.
-func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal, budgets []budget.Budget, heapBase uint64) *monitor {
+func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal, budgets []budget.Budget, heapBase uint64) *record.Monitor {
 	runCtx, runCancel := context.WithCancel(parent)
 	defer runCancel()
 	r.reqCtx, r.reqCancel = context.WithCancel(context.WithoutCancel(parent))
@@ -408,7 +410,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	r.pool.close()
 	<-watchDone
 	<-cleanerDone
-	mon.stop()
+	mon.Stop()
 	if r.cfg.Cleanup {
 		// Cleanup functions are the simulation's code, with clients of
 		// their own: their connections are not the run's to close.

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -277,7 +277,7 @@ func TestRedirects_followedAsABrowserAndNamedByTheirRoute(t *testing.T) {
 	}
 	assert.NotContains(t, strings.Join(bodies, ""), "pw-s3cret")
 	assert.EqualValues(t, 1, s.Endpoint("POST /login").Codes["307"], "the 307 is the answer")
-	assert.EqualValues(t, 1, s.ErrorsByKind[KindHTTP3xx])
+	assert.EqualValues(t, 1, s.ErrorsByKind[string(kind.HTTP3xx)])
 }
 
 func TestRedirects_notFollowedAreKindHTTP3xx(t *testing.T) {
@@ -293,20 +293,10 @@ func TestRedirects_notFollowedAreKindHTTP3xx(t *testing.T) {
 		return err
 	})
 	s := sim.Run(t.Context()).Summary
-	assert.EqualValues(t, 2, s.ErrorsByKind[KindHTTP3xx], "by kind: %v", s.ErrorsByKind)
+	assert.EqualValues(t, 2, s.ErrorsByKind[string(kind.HTTP3xx)], "by kind: %v", s.ErrorsByKind)
 	assert.EqualValues(t, 1, s.Endpoint("GET /old/{id}").Codes["301"])
 	seen, _ := rt.seenOther()
 	assert.Empty(t, seen)
-}
-
-func TestClassify_resourceExhaustion(t *testing.T) {
-	op := func(call string, errno syscall.Errno) error {
-		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError(call, errno)}
-	}
-	assert.Equal(t, KindTooManyOpenFiles, classify(op("socket", syscall.EMFILE)))
-	assert.Equal(t, KindTooManyOpenFiles, classify(op("socket", syscall.ENFILE)))
-	assert.Equal(t, KindAddrInUse, classify(op("connect", syscall.EADDRINUSE)))
-	assert.Equal(t, KindNoPorts, classify(op("connect", syscall.EADDRNOTAVAIL)))
 }
 
 // TestRun_fileLimit: with the open-files limit at 256 and 2,000 users that
@@ -333,8 +323,8 @@ func TestRun_fileLimit(t *testing.T) {
 	assert.Contains(t, string(out), fmt.Sprintf("ulimit -n: %d", limit))
 	s, err := reports.ReadSummary(filepath.Join(dir, "summary.json"))
 	require.NoError(t, err)
-	assert.Positive(t, s.ErrorsByKind[KindTooManyOpenFiles], "by kind: %v", s.ErrorsByKind)
-	assert.Zero(t, s.ErrorsByKind[KindOther], "nothing hides in other: %v", s.ErrorsByKind)
+	assert.Positive(t, s.ErrorsByKind[string(kind.TooManyOpenFiles)], "by kind: %v", s.ErrorsByKind)
+	assert.Zero(t, s.ErrorsByKind[string(kind.Other)], "nothing hides in other: %v", s.ErrorsByKind)
 	assert.Contains(t, strings.Join(s.Notes, "\n"), "too many open files")
 	assert.EqualValues(t, limit, s.Resources.FDLimit)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // countingServer is a trivial target that counts what it is asked.
@@ -176,7 +177,7 @@ func TestSimulation_errorAccounting(t *testing.T) {
 	assert.EqualValues(t, 30, s.Requests)
 	assert.EqualValues(t, 10, s.ErrorsExpected, "injected 404s answered 404 are expected")
 	assert.EqualValues(t, 10, s.ErrorsUnexpected, "the 500s are not")
-	assert.EqualValues(t, 10, s.ErrorsByKind[KindHTTP5xx])
+	assert.EqualValues(t, 10, s.ErrorsByKind[string(kind.HTTP5xx)])
 	broken := s.Endpoint("GET /broken")
 	require.NotNil(t, broken)
 	assert.EqualValues(t, 10, broken.Codes["500"])

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // stackInUse is the goroutine stack memory in use after a full GC (which
@@ -112,7 +114,7 @@ func TestThinkingUser_Stack(t *testing.T) {
 		}},
 		{"login recorded", func(ctx context.Context, vu *VU) error {
 			_, err := vu.Do(ctx, Get("/x"))
-			vu.RecordLogin("success")
+			vu.RecordLogin(kind.LoginSuccess)
 			return err
 		}},
 	} {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // requestContext is the context of the request a deadline hands out next.
@@ -46,7 +48,7 @@ func TestDeadline(t *testing.T) {
 			synctest.Wait()
 			require.ErrorIs(t, ctx.Err(), context.Canceled)
 			assert.ErrorIs(t, context.Cause(ctx), context.DeadlineExceeded, "the cause wraps DeadlineExceeded")
-			assert.Equal(t, KindTimeout, classify(context.Cause(ctx)))
+			assert.Equal(t, kind.Timeout, kind.Of(context.Cause(ctx)))
 			assert.True(t, d.timedOut())
 			d.stop()
 
@@ -66,7 +68,7 @@ func TestDeadline(t *testing.T) {
 			synctest.Wait()
 			require.ErrorIs(t, ctx.Err(), context.Canceled)
 			assert.False(t, d.timedOut())
-			assert.Equal(t, KindInterrupted, classify(context.Cause(ctx)))
+			assert.Equal(t, kind.Interrupted, kind.Of(context.Cause(ctx)))
 			d.stop()
 			assert.Error(t, requestContext(t, d, parent).Err(), "requests after the cancel are cancelled too")
 		}},

@@ -9,6 +9,8 @@ import (
 	"net/http/cookiejar"
 	"strconv"
 	"time"
+
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // ErrBudgetSpent is returned by VU.Do once the user has made all its
@@ -86,9 +88,10 @@ func (vu *VU) Logger() *slog.Logger {
 	return vu.sim.log.With("vu", vu.Index, "archetype", vu.Archetype)
 }
 
-// RecordLogin counts a login outcome (success, wrong_password, locked,
-// error) in trafficsim_login_attempts_total.
-func (vu *VU) RecordLogin(outcome string) { vu.sim.rec.login(outcome) }
+// RecordLogin counts a login outcome (kind.LoginSuccess,
+// kind.LoginWrongPassword, kind.LoginLocked, kind.LoginError) in the
+// summary's login_attempts and trafficsim_login_attempts_total.
+func (vu *VU) RecordLogin(outcome kind.Login) { vu.sim.rec.Login(outcome) }
 
 // Decode decodes a response's JSON body into v; a body that does not decode
 // is counted as an unexpected error of kind decode on the request's endpoint.
@@ -105,7 +108,7 @@ func (vu *VU) Decode(req *Request, resp *Response, v any) bool {
 //
 //go:noinline
 func (vu *VU) decodeFailed(req *Request, err error) {
-	vu.sim.rec.decodeError(vu.sim.rec.endpoint(req.Method, req.Route), vu.arch)
+	vu.sim.rec.DecodeError(vu.sim.rec.Endpoint(req.Method, req.Route), vu.arch)
 	if vu.sim.cfg.Debug {
 		vu.Logger().Debug("decode failed", "endpoint", req.Name(), "err", err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // TestVU_DoHonoursItsContext: a journey's own context cuts the pause and
@@ -31,13 +33,13 @@ func TestVU_DoHonoursItsContext(t *testing.T) {
 		route    string
 		cancel   bool // cancel the context instead of letting its deadline pass
 		wantErr  error
-		wantKind string
+		wantKind kind.Kind
 	}{
 		{"deadline during the pause", "const:2s", "/x", false, context.DeadlineExceeded, ""},
 		{"cancel during the pause", "const:2s", "/x", true, context.Canceled, ""},
-		{"deadline during the request (pool worker)", "const:1ms", "/slow", false, nil, KindTimeout},
-		{"cancel during the request (pool worker)", "const:1ms", "/slow", true, nil, KindInterrupted},
-		{"deadline during the request (inline user)", "none", "/slow", false, nil, KindTimeout},
+		{"deadline during the request (pool worker)", "const:1ms", "/slow", false, nil, kind.Timeout},
+		{"cancel during the request (pool worker)", "const:1ms", "/slow", true, nil, kind.Interrupted},
+		{"deadline during the request (inline user)", "none", "/slow", false, nil, kind.Timeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,6 +146,6 @@ func TestExchange_failureAfterTheHeadersKeepsStatusAndKind(t *testing.T) {
 	require.NotNil(t, ep)
 	assert.EqualValues(t, 1, ep.Codes["200"], "code label: the status line received")
 	assert.EqualValues(t, 1, ep.ErrorsUnexpected)
-	assert.EqualValues(t, 1, s.ErrorsByKind[got.Kind])
+	assert.EqualValues(t, 1, s.ErrorsByKind[string(got.Kind)])
 	t.Logf("a cut body: status %d, kind %s", got.Status, got.Kind)
 }

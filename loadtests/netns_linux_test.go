@@ -17,6 +17,7 @@ import (
 
 	"github.com/trafficsim/trafficsim/harness"
 	"github.com/trafficsim/trafficsim/harness/contract"
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/loadtests/journeys"
 )
 
@@ -140,7 +141,7 @@ func netnsChild(t *testing.T) {
 			t.Logf("netns: %s: %d requests reached %s: %q", name, len(seen), remoteAddr, seen)
 			if !allow {
 				assert.Empty(t, seen, "nothing reaches another host")
-				assert.EqualValues(t, 6, s.ErrorsByKind[harness.KindRemoteRefused], "by kind: %v", s.ErrorsByKind)
+				assert.EqualValues(t, 6, s.ErrorsByKind[string(kind.RemoteRefused)], "by kind: %v", s.ErrorsByKind)
 				return
 			}
 			// Allowed: the description, and the users' 302s, arrive; the

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/harness"
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -57,7 +58,7 @@ func TestChecker_Observe(t *testing.T) {
 		{
 			name: "no answer exercises nothing",
 			sent: []sent{
-				{harness.Get("/health"), &harness.Response{Kind: harness.KindRefused}},
+				{harness.Get("/health"), &harness.Response{Kind: kind.Refused}},
 			},
 			wantCoverage: 0,
 			wantNotes:    []string{"1 request got no answer"},
@@ -227,7 +228,7 @@ func TestChecker_Validate(t *testing.T) {
 		},
 		{
 			name: "truncated body", req: harness.Get("/pets/{id}", 7),
-			resp:        &harness.Response{Status: 200, Body: []byte(`{"id":`), Bytes: 1 << 21, Kind: harness.KindBodyTooLarge},
+			resp:        &harness.Response{Status: 200, Body: []byte(`{"id":`), Bytes: 1 << 21, Kind: kind.BodyTooLarge},
 			wantSkipped: "truncated body",
 		},
 		{name: "not JSON", req: harness.Get("/pets/{id}", 7), resp: answer(502, "<html>bad gateway</html>"), wantSkipped: "not JSON"},

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // Metric names pushed by the harness. They are a contract with dashboards
@@ -19,15 +21,6 @@ const (
 	LoginAttemptsName   = "trafficsim_login_attempts_total"
 	ChecksTotalName     = "trafficsim_checks_total"
 	RunInfoName         = "trafficsim_run_info"
-)
-
-// Login outcomes counted by Collectors.Login. They are pre-set to zero so a
-// dashboard shows "0 locked" rather than no series at all.
-const (
-	LoginSuccess       = "success"
-	LoginWrongPassword = "wrong_password"
-	LoginLocked        = "locked"
-	LoginError         = "error"
 )
 
 // DurationBuckets returns the upper bounds, in seconds, of the request
@@ -64,7 +57,7 @@ type Collectors struct {
 	requestChildren *childCache[requestKey, requestChild]
 	errorChildren   *childCache[errorKey, prometheus.Counter]
 	vuChildren      *childCache[string, prometheus.Gauge]
-	loginChildren   *childCache[string, prometheus.Counter]
+	loginCounters   [kind.LoginLocked + 1]prometheus.Counter // by outcome
 	checkChildren   *childCache[checkKey, prometheus.Counter]
 }
 
@@ -94,7 +87,8 @@ type requestChild struct {
 
 // errorKey is the label set of one error series.
 type errorKey struct {
-	endpoint, method, kind string
+	endpoint, method string
+	kind             kind.Kind
 }
 
 // New returns the collectors of one run, with trafficsim_run_info set to 1
@@ -141,7 +135,7 @@ func New(info RunInfo) *Collectors {
 		}
 	})
 	c.errorChildren = newChildCache(func(k errorKey) prometheus.Counter {
-		return c.errors.WithLabelValues(labelValue(k.endpoint), labelValue(k.method), labelValue(k.kind))
+		return c.errors.WithLabelValues(labelValue(k.endpoint), labelValue(k.method), labelValue(string(k.kind)))
 	})
 	c.checkChildren = newChildCache(func(k checkKey) prometheus.Counter {
 		result := CheckFail
@@ -153,11 +147,10 @@ func New(info RunInfo) *Collectors {
 	c.vuChildren = newChildCache(func(archetype string) prometheus.Gauge {
 		return c.vus.WithLabelValues(labelValue(archetype))
 	})
-	c.loginChildren = newChildCache(func(outcome string) prometheus.Counter {
-		return c.logins.WithLabelValues(labelValue(outcome))
-	})
-	for _, outcome := range []string{LoginSuccess, LoginWrongPassword, LoginLocked, LoginError} {
-		c.loginChildren.get(outcome)
+	// Every outcome is there from the start, at zero, so a dashboard
+	// shows "0 locked" rather than no series at all.
+	for o := range c.loginCounters {
+		c.loginCounters[o] = c.logins.WithLabelValues(kind.Login(o).String())
 	}
 	return c
 }
@@ -185,8 +178,8 @@ func (c *Collectors) Request(archetype, endpoint, method string, code int, d tim
 
 // Error counts one failed request of the given kind (timeout, refused, reset,
 // http_4xx, http_5xx, check, ...) on a route template and method.
-func (c *Collectors) Error(endpoint, method, kind string) {
-	c.errorChildren.get(errorKey{endpoint: endpoint, method: method, kind: kind}).Inc()
+func (c *Collectors) Error(endpoint, method string, k kind.Kind) {
+	c.errorChildren.get(errorKey{endpoint: endpoint, method: method, kind: k}).Inc()
 }
 
 // Check counts one result of a named check on a response.
@@ -206,10 +199,13 @@ func (c *Collectors) SetVUs(archetype string, n int) {
 	c.vuChildren.get(archetype).Set(float64(n))
 }
 
-// Login counts one login attempt by outcome: LoginSuccess,
-// LoginWrongPassword, LoginLocked or LoginError.
-func (c *Collectors) Login(outcome string) {
-	c.loginChildren.get(outcome).Inc()
+// Login counts one login attempt by outcome (success, wrong_password,
+// locked, error); an outcome out of range counts as error.
+func (c *Collectors) Login(outcome kind.Login) {
+	if int(outcome) >= len(c.loginCounters) {
+		outcome = kind.LoginError
+	}
+	c.loginCounters[outcome].Inc()
 }
 
 // labelValue makes s a valid label value: client_golang panics on invalid

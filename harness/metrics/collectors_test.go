@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/trafficsim/trafficsim/harness/kind"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -115,9 +117,9 @@ func TestCollectors_ErrorsVUsLogins(t *testing.T) {
 	c.AddVUs("active", -2)
 	c.SetVUs("admin", 7)
 	c.SetVUs("admin", 0)
-	c.Login(LoginSuccess)
-	c.Login(LoginSuccess)
-	c.Login(LoginWrongPassword)
+	c.Login(kind.LoginSuccess)
+	c.Login(kind.LoginSuccess)
+	c.Login(kind.LoginWrongPassword)
 
 	want := `
 # HELP trafficsim_errors_total Failed requests by route template, method and kind (timeout, refused, reset, http_4xx, http_5xx, check, ...).
@@ -176,7 +178,7 @@ func TestCollectors_Lint(t *testing.T) {
 	c.Request("active", "/api/users/{id}", "GET", 200, time.Millisecond)
 	c.Error("/api/users/{id}", "GET", "http_5xx")
 	c.AddVUs("active", 1)
-	c.Login(LoginLocked)
+	c.Login(kind.LoginLocked)
 
 	problems, err := testutil.GatherAndLint(reg)
 	require.NoError(t, err)
@@ -223,7 +225,7 @@ func TestCollectors_NoAllocs(t *testing.T) {
 		{name: "Request no response", call: func() { c.Request("active", "/api/users/{id}", "GET", 0, time.Second) }},
 		{name: "Error", call: func() { c.Error("/api/users/{id}", "GET", "timeout") }},
 		{name: "AddVUs", call: func() { c.AddVUs("active", 1) }},
-		{name: "Login", call: func() { c.Login(LoginSuccess) }},
+		{name: "Login", call: func() { c.Login(kind.LoginSuccess) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/model"
+	"github.com/trafficsim/trafficsim/harness/kind"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -76,7 +78,7 @@ func TestPusher_RealGatewayValues(t *testing.T) {
 	// The end of the run: more requests, the population gone.
 	c.Request("active", "/api/users/{id}", "GET", 200, time.Millisecond)
 	c.SetVUs("active", 0)
-	c.Login(LoginLocked)
+	c.Login(kind.LoginLocked)
 	require.NoError(t, stopNow(t, p))
 
 	fams = gatewayFamilies(t, g)

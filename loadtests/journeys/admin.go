@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/trafficsim/trafficsim/harness"
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // Admin is an operator: signs up, is promoted to admin by the existing admin
@@ -44,7 +45,7 @@ func (j *Journeys) promote(ctx context.Context, vu *harness.VU, st *state) error
 	if err != nil {
 		return err
 	}
-	vu.RecordLogin(loginOutcome(resp, "success"))
+	vu.RecordLogin(loginOutcome(resp, kind.LoginSuccess))
 	if !ok {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/trafficsim/trafficsim/harness"
+	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
 // Options configure the journeys.
@@ -201,7 +202,7 @@ func login(ctx context.Context, vu *harness.VU, st *state) error {
 			if err != nil {
 				return err
 			}
-			vu.RecordLogin(loginOutcome(resp, "wrong_password"))
+			vu.RecordLogin(loginOutcome(resp, kind.LoginWrongPassword))
 			continue
 		}
 		var t tokens
@@ -210,7 +211,7 @@ func login(ctx context.Context, vu *harness.VU, st *state) error {
 		if err != nil {
 			return err
 		}
-		vu.RecordLogin(loginOutcome(resp, "success"))
+		vu.RecordLogin(loginOutcome(resp, kind.LoginSuccess))
 		if ok {
 			vu.Token, st.refresh, st.id = t.AccessToken, t.RefreshToken, t.User.ID
 		}
@@ -219,16 +220,16 @@ func login(ctx context.Context, vu *harness.VU, st *state) error {
 	return nil
 }
 
-func loginOutcome(resp *harness.Response, want string) string {
+func loginOutcome(resp *harness.Response, want kind.Login) kind.Login {
 	switch {
 	case resp.Status == http.StatusTooManyRequests:
-		return "locked"
-	case want == "success" && resp.OK:
-		return "success"
-	case want == "wrong_password" && resp.Status == http.StatusUnauthorized:
-		return "wrong_password"
+		return kind.LoginLocked
+	case want == kind.LoginSuccess && resp.OK:
+		return kind.LoginSuccess
+	case want == kind.LoginWrongPassword && resp.Status == http.StatusUnauthorized:
+		return kind.LoginWrongPassword
 	default:
-		return "error"
+		return kind.LoginError
 	}
 }
 

@@ -1,4 +1,4 @@
-package harness
+package record
 
 import (
 	"cmp"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/metrics"
 	"github.com/trafficsim/trafficsim/reports"
 )
@@ -31,7 +32,7 @@ type Recorder struct {
 	metrics *metrics.Collectors
 
 	mu        sync.RWMutex
-	endpoints map[endpointKey]*endpointStats
+	endpoints map[endpointKey]*Endpoint
 	archs     []*archStats
 
 	requests      atomic.Int64
@@ -43,8 +44,10 @@ type Recorder struct {
 	bytes         atomic.Int64
 
 	kindMu sync.Mutex
-	kinds  map[string]int64
-	logins map[string]int64
+	kinds  map[kind.Kind]int64
+	logins [kind.LoginLocked + 1]atomic.Int64 // by outcome
+
+	checks checkCounts
 
 	iv interval
 
@@ -54,7 +57,10 @@ type Recorder struct {
 
 type endpointKey struct{ method, route string }
 
-type endpointStats struct {
+// Endpoint is the recording of one route (method and template), from
+// Recorder.Endpoint. The engine resolves it once per request and passes it
+// to Observe and the other counts, so recording does no lookup by name.
+type Endpoint struct {
 	name, method, route, group string
 
 	mu            sync.Mutex
@@ -66,8 +72,6 @@ type endpointStats struct {
 	codes         map[int]int64
 	slowest       []reports.SlowRequest
 	win           windowStats
-
-	brk breaker // the endpoint's circuit breaker (-breaker)
 }
 
 type archStats struct {
@@ -86,31 +90,30 @@ type interval struct {
 	mu       sync.Mutex
 	requests int64
 	blocked  int64
-	errors   map[string]int64
+	errors   map[kind.Kind]int64
 	groups   map[string]*hdrhistogram.Histogram
 }
 
-// outcome is one finished request, as the recorder sees it.
-type outcome struct {
-	arch     int
-	status   int
-	latency  time.Duration
-	kind     string // "" when OK
-	expected bool   // an injected request answered as the journey expected
-	bytes    int64
-	traceID  string
-	sampled  bool
+// Outcome is one finished request, as the recorder sees it.
+type Outcome struct {
+	Arch     int // the archetype's index in the names given to New
+	Status   int // 0 when no answer came
+	Latency  time.Duration
+	Kind     kind.Kind // kind.None when the request went as expected
+	Expected bool      // an injected request answered as the journey expected
+	Bytes    int64     // of the answer's body, read or discarded
+	TraceID  string    // "" when the request carried none
+	Sampled  bool      // the trace was sampled
 }
 
-// NewRecorder returns a recorder for the given archetypes, reporting to m
-// (which may be nil).
-func NewRecorder(archetypes []string, m *metrics.Collectors) *Recorder {
+// New returns a recorder for the given archetypes (Outcome.Arch indexes
+// them), reporting to m (which may be nil).
+func New(archetypes []string, m *metrics.Collectors) *Recorder {
 	r := &Recorder{
 		metrics:   m,
-		endpoints: map[endpointKey]*endpointStats{},
-		kinds:     map[string]int64{},
-		logins:    map[string]int64{},
-		iv:        interval{errors: map[string]int64{}, groups: map[string]*hdrhistogram.Histogram{}},
+		endpoints: map[endpointKey]*Endpoint{},
+		kinds:     map[kind.Kind]int64{},
+		iv:        interval{errors: map[kind.Kind]int64{}, groups: map[string]*hdrhistogram.Histogram{}},
 	}
 	for _, a := range archetypes {
 		r.archs = append(r.archs, &archStats{name: a, hist: reports.NewHistogram()})
@@ -118,8 +121,8 @@ func NewRecorder(archetypes []string, m *metrics.Collectors) *Recorder {
 	return r
 }
 
-// endpoint returns the stats of a route, creating them on first sight.
-func (r *Recorder) endpoint(method, route string) *endpointStats {
+// Endpoint returns the recording of a route, creating it on first sight.
+func (r *Recorder) Endpoint(method, route string) *Endpoint {
 	k := endpointKey{method, route}
 	r.mu.RLock()
 	e := r.endpoints[k]
@@ -130,7 +133,7 @@ func (r *Recorder) endpoint(method, route string) *endpointStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e = r.endpoints[k]; e == nil {
-		e = &endpointStats{
+		e = &Endpoint{
 			name: method + " " + route, method: method, route: route, group: routeGroup(route),
 			hist: reports.NewHistogram(), codes: map[int]int64{},
 		}
@@ -153,34 +156,36 @@ func routeGroup(route string) string {
 	return p
 }
 
-// observe records one finished request.
-func (r *Recorder) observe(e *endpointStats, o *outcome) {
-	r.bytes.Add(o.bytes)
-	if o.kind == KindInterrupted {
+// Observe records one finished request. It allocates nothing once the
+// endpoint has been seen, and takes no lock but the endpoint's, the
+// archetype's and the timeline interval's, each briefly.
+func (r *Recorder) Observe(e *Endpoint, o *Outcome) {
+	r.bytes.Add(o.Bytes)
+	if o.Kind == kind.Interrupted {
 		// Cut off by a stop: neither an error nor a latency sample.
 		r.interrupted.Add(1)
 		return
 	}
-	unexpected := o.kind != ""
-	micros := min(max(o.latency.Microseconds(), 1), maxLatencyMicros)
+	unexpected := o.Kind != kind.None
+	micros := min(max(o.Latency.Microseconds(), 1), maxLatencyMicros)
 	r.requests.Add(1)
 	switch {
 	case unexpected:
 		r.errUnexpected.Add(1)
-	case o.expected:
+	case o.Expected:
 		r.errExpected.Add(1)
 	}
 
 	e.mu.Lock()
 	_ = e.hist.RecordValue(micros)
 	e.requests++
-	e.codes[o.status]++
+	e.codes[o.Status]++
 	if unexpected {
 		e.errUnexpected++
-	} else if o.expected {
+	} else if o.Expected {
 		e.errExpected++
 	}
-	if o.traceID != "" {
+	if o.TraceID != "" {
 		e.keepSlow(o)
 	}
 	if r.windowed {
@@ -188,7 +193,7 @@ func (r *Recorder) observe(e *endpointStats, o *outcome) {
 	}
 	e.mu.Unlock()
 
-	a := r.archs[o.arch]
+	a := r.archs[o.Arch]
 	a.mu.Lock()
 	_ = a.hist.RecordValue(micros)
 	a.requests++
@@ -209,30 +214,30 @@ func (r *Recorder) observe(e *endpointStats, o *outcome) {
 	}
 	_ = h.RecordValue(micros)
 	if unexpected {
-		r.iv.errors[o.kind]++
+		r.iv.errors[o.Kind]++
 	}
 	r.iv.mu.Unlock()
 
 	if unexpected {
 		r.kindMu.Lock()
-		r.kinds[o.kind]++
+		r.kinds[o.Kind]++
 		r.kindMu.Unlock()
 	}
 	if r.metrics != nil {
-		r.metrics.Request(a.name, e.route, e.method, o.status, o.latency)
+		r.metrics.Request(a.name, e.route, e.method, o.Status, o.Latency)
 		if unexpected {
-			r.metrics.Error(e.route, e.method, o.kind)
+			r.metrics.Error(e.route, e.method, o.Kind)
 		}
 	}
 }
 
 // keepSlow keeps the request among the endpoint's slowest. Caller holds e.mu.
-func (e *endpointStats) keepSlow(o *outcome) {
-	ms := float64(o.latency.Microseconds()) / 1000
+func (e *Endpoint) keepSlow(o *Outcome) {
+	ms := float64(o.Latency.Microseconds()) / 1000
 	if len(e.slowest) == slowestKept && ms <= e.slowest[len(e.slowest)-1].LatencyMs {
 		return
 	}
-	s := reports.SlowRequest{TraceID: o.traceID, LatencyMs: ms, Status: o.status, Sampled: o.sampled}
+	s := reports.SlowRequest{TraceID: o.TraceID, LatencyMs: ms, Status: o.Status, Sampled: o.Sampled}
 	i, _ := slices.BinarySearchFunc(e.slowest, ms, func(x reports.SlowRequest, t float64) int { return cmp.Compare(t, x.LatencyMs) })
 	e.slowest = slices.Insert(e.slowest, i, s)
 	if len(e.slowest) > slowestKept {
@@ -240,18 +245,18 @@ func (e *endpointStats) keepSlow(o *outcome) {
 	}
 }
 
-// decodeError counts a response the journey could not read as an
+// DecodeError counts a response the journey could not read as an
 // unexpected error of kind decode (the request itself was already counted).
-func (r *Recorder) decodeError(e *endpointStats, arch int) {
-	r.unmeasuredError(e, arch, KindDecode)
+func (r *Recorder) DecodeError(e *Endpoint, arch int) {
+	r.unmeasuredError(e, arch, kind.Decode)
 }
 
-// circuitOpen counts a request its endpoint's open circuit kept from being
+// Blocked counts a request its endpoint's open circuit kept from being
 // sent. Nothing went on the wire, so it is no request (not in requests,
 // RPS nor error_rate) and has no latency sample nor status code: it is
 // counted apart as blocked (summary and endpoint), and live in
 // trafficsim_errors_total{kind="circuit_open"}, so the outage shows.
-func (r *Recorder) circuitOpen(e *endpointStats, arch int) {
+func (r *Recorder) Blocked(e *Endpoint) {
 	r.blocked.Add(1)
 	e.mu.Lock()
 	e.blocked++
@@ -260,14 +265,14 @@ func (r *Recorder) circuitOpen(e *endpointStats, arch int) {
 	r.iv.blocked++
 	r.iv.mu.Unlock()
 	if r.metrics != nil {
-		r.metrics.Error(e.route, e.method, KindCircuitOpen)
+		r.metrics.Error(e.route, e.method, kind.CircuitOpen)
 	}
 }
 
 // unmeasuredError counts an unexpected error of kind on the endpoint, the
 // archetype, the timeline and the metrics, with no latency sample, for a
 // request counted already (a body that does not decode).
-func (r *Recorder) unmeasuredError(e *endpointStats, arch int, kind string) {
+func (r *Recorder) unmeasuredError(e *Endpoint, arch int, k kind.Kind) {
 	r.errUnexpected.Add(1)
 	e.mu.Lock()
 	e.errUnexpected++
@@ -279,35 +284,53 @@ func (r *Recorder) unmeasuredError(e *endpointStats, arch int, kind string) {
 	a.win.errors++
 	a.mu.Unlock()
 	r.iv.mu.Lock()
-	r.iv.errors[kind]++
+	r.iv.errors[k]++
 	r.iv.mu.Unlock()
 	r.kindMu.Lock()
-	r.kinds[kind]++
+	r.kinds[k]++
 	r.kindMu.Unlock()
 	if r.metrics != nil {
-		r.metrics.Error(e.route, e.method, kind)
+		r.metrics.Error(e.route, e.method, k)
 	}
 }
 
-// login counts a login outcome: success, wrong_password, locked or error.
-func (r *Recorder) login(outcome string) {
-	r.kindMu.Lock()
-	r.logins[outcome]++
-	r.kindMu.Unlock()
+// Login counts a login outcome; one out of range counts as kind.LoginError.
+func (r *Recorder) Login(outcome kind.Login) {
+	if int(outcome) >= len(r.logins) {
+		outcome = kind.LoginError
+	}
+	r.logins[outcome].Add(1)
 	if r.metrics != nil {
 		r.metrics.Login(outcome)
 	}
 }
 
-// userStarted and userEnded keep the active-user gauges.
-func (r *Recorder) userStarted(arch int) {
+// Dropped counts a session the open model could not start in time.
+func (r *Recorder) Dropped() { r.dropped.Add(1) }
+
+// Check counts one result of a named check, for the summary and
+// trafficsim_checks_total.
+func (r *Recorder) Check(name string, passed bool) {
+	r.checks.count(name, passed)
+	if r.metrics != nil {
+		r.metrics.Check(name, passed)
+	}
+}
+
+// Checks returns the checks' pass and fail counts sorted by name, for the
+// summary.
+func (r *Recorder) Checks() []reports.Check { return r.checks.summary() }
+
+// UserStarted and UserEnded keep the active-user gauges.
+func (r *Recorder) UserStarted(arch int) {
 	r.archs[arch].users.Add(1)
 	if r.metrics != nil {
 		r.metrics.AddVUs(r.archs[arch].name, 1)
 	}
 }
 
-func (r *Recorder) userEnded(arch int) {
+// UserEnded: see UserStarted.
+func (r *Recorder) UserEnded(arch int) {
 	if r.metrics != nil {
 		r.metrics.AddVUs(r.archs[arch].name, -1)
 	}
@@ -319,7 +342,10 @@ func (r *Recorder) tick(t float64, active int) reports.Tick {
 	defer r.iv.mu.Unlock()
 	tk := reports.Tick{T: t, Requests: r.iv.requests, Blocked: r.iv.blocked, ActiveVUs: active}
 	if len(r.iv.errors) > 0 {
-		tk.Errors = maps.Clone(r.iv.errors)
+		tk.Errors = make(map[string]int64, len(r.iv.errors))
+		for k, n := range r.iv.errors {
+			tk.Errors[string(k)] = n
+		}
 		clear(r.iv.errors)
 	}
 	for g, h := range r.iv.groups {
@@ -336,8 +362,10 @@ func (r *Recorder) tick(t float64, active int) reports.Tick {
 	return tk
 }
 
-// fill writes the recorder's figures into s.
-func (r *Recorder) fill(s *reports.Summary) error {
+// Fill writes the recorder's figures into s: the counts, errors by kind,
+// logins, and the endpoints and archetypes with their histograms. It does
+// not write the checks (see Checks).
+func (r *Recorder) Fill(s *reports.Summary) error {
 	s.Requests = r.requests.Load()
 	s.ErrorsExpected = r.errExpected.Load()
 	s.ErrorsUnexpected = r.errUnexpected.Load()
@@ -346,16 +374,24 @@ func (r *Recorder) fill(s *reports.Summary) error {
 	s.Blocked = r.blocked.Load()
 	s.BytesRead = r.bytes.Load()
 	r.kindMu.Lock()
-	s.ErrorsByKind = maps.Clone(r.kinds)
-	if len(r.logins) > 0 {
-		s.LoginAttempts = maps.Clone(r.logins)
+	s.ErrorsByKind = make(map[string]int64, len(r.kinds))
+	for k, n := range r.kinds {
+		s.ErrorsByKind[string(k)] = n
 	}
 	r.kindMu.Unlock()
+	for o := range r.logins {
+		if n := r.logins[o].Load(); n > 0 {
+			if s.LoginAttempts == nil {
+				s.LoginAttempts = map[string]int64{}
+			}
+			s.LoginAttempts[kind.Login(o).String()] = n
+		}
+	}
 
 	r.mu.RLock()
 	eps := slices.Collect(maps.Values(r.endpoints))
 	r.mu.RUnlock()
-	slices.SortFunc(eps, func(a, b *endpointStats) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(eps, func(a, b *Endpoint) int { return strings.Compare(a.name, b.name) })
 	s.Endpoints = s.Endpoints[:0]
 	for _, e := range eps {
 		e.mu.Lock()

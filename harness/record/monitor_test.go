@@ -1,4 +1,4 @@
-package harness
+package record
 
 import (
 	"log/slog"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -26,12 +27,24 @@ type second struct {
 	violate  bool          // a contract violation this second
 }
 
-// violations is an observer whose summary reports the violations seen.
-type violations struct{ n atomic.Int64 }
+// fakeRun is the run a monitor watches in these tests: its users, and the
+// contract violations its observers report.
+type fakeRun struct {
+	active, started, violations atomic.Int64
+	reason                      string // of the first Abort
+}
 
-func (v *violations) Observe(*Request, *Response) {}
-func (v *violations) FillSummary(s *reports.Summary) {
-	s.Operations = append(s.Operations, reports.Operation{Name: "GET /x", Requests: 1, Violations: v.n.Load()})
+func (f *fakeRun) Active() int                { return int(f.active.Load()) }
+func (f *fakeRun) Users() (started, peak int) { return int(f.started.Load()), int(f.active.Load()) }
+func (f *fakeRun) Queued() int                { return 0 }
+func (f *fakeRun) Stopping() bool             { return f.reason != "" }
+func (f *fakeRun) Abort(reason string) {
+	if f.reason == "" {
+		f.reason = reason
+	}
+}
+func (f *fakeRun) FillSummary(s *reports.Summary) {
+	s.Operations = append(s.Operations, reports.Operation{Name: "GET /x", Requests: 1, Violations: f.violations.Load()})
 }
 
 // abortRun plays the seconds (then repeats the last) through a monitor of
@@ -41,34 +54,34 @@ func abortRun(t *testing.T, expr string, window time.Duration, ticks int, play f
 	t.Helper()
 	b, err := budget.Parse(expr)
 	require.NoError(t, err)
-	cfg := DefaultConfig()
-	cfg.AbortWindow, cfg.Progress = window, 0 // no progress log: this run has no pool
-	obs := &violations{}
-	r := &run{sim: &Simulation{observers: []Observer{obs}}, cfg: cfg, log: slog.New(slog.DiscardHandler),
-		stopCh: make(chan struct{}), activeIdx: map[int]*VU{}, rec: NewRecorder([]string{"a"}, nil)}
-	r.started = time.Now().Add(-time.Hour) // past every warm-up
-	m := r.newMonitor([]budget.Budget{b}, 1<<20)
+	run := &fakeRun{}
+	rec := New([]string{"a"}, nil)
+	m := rec.newMonitor(run, MonitorConfig{
+		Started: time.Now().Add(-time.Hour), // past every warm-up
+		Budgets: []budget.Budget{b}, HeapBase: 1 << 20, AbortWindow: window,
+		Log: slog.New(slog.DiscardHandler),
+	})
 	var cur second
 	m.readMem = func() (uint64, int) { return cur.heap, 10 }
-	e := r.rec.endpoint("GET", "/x")
+	e := rec.Endpoint("GET", "/x")
 	for tick := 1; tick <= ticks; tick++ {
 		cur = play(tick)
 		for i := range cur.requests {
-			o := outcome{status: 200, latency: cur.latency}
+			o := Outcome{Status: 200, Latency: cur.latency}
 			if i < cur.errors {
-				o.status, o.kind = 500, KindHTTP5xx
+				o.Status, o.Kind = 500, kind.HTTP5xx
 			}
-			r.rec.observe(e, &o)
+			rec.Observe(e, &o)
 		}
-		r.started_.Add(int64(cur.started))
-		r.rec.dropped.Add(int64(cur.dropped))
-		r.active.Store(cur.active)
+		run.started.Add(int64(cur.started))
+		rec.dropped.Add(int64(cur.dropped))
+		run.active.Store(cur.active)
 		if cur.violate {
-			obs.n.Add(1)
+			run.violations.Add(1)
 		}
 		m.tick()
-		if r.stopping() {
-			return tick, r.stopReason
+		if run.Stopping() {
+			return tick, run.reason
 		}
 	}
 	return 0, ""
@@ -133,4 +146,31 @@ func TestParse_abortRefusedForKindsKnownOnlyAtTheEnd(t *testing.T) {
 		name, _, _ := strings.Cut(expr, " ")
 		assert.Contains(t, err.Error(), name+" is only known when the run ends", expr)
 	}
+}
+
+func TestMonitor_timelineStaysBounded(t *testing.T) {
+	m := &Monitor{span: 1}
+	var total int64
+	for i := range 5000 {
+		tk := reports.Tick{T: float64(i + 1), Requests: 3, ActiveVUs: i, Errors: map[string]int64{"timeout": 1},
+			Latency: map[string]reports.Percentiles{"users": {P50: float64(i % 7), P95: 1, P99: 2}}}
+		total += tk.Requests
+		m.store(tk)
+		require.LessOrEqual(t, len(m.timeline), maxTicks)
+	}
+	var sum, errs int64
+	for _, tk := range m.timeline {
+		sum += tk.Requests
+		errs += tk.Errors["timeout"]
+	}
+	assert.Equal(t, total, sum, "merging keeps every request")
+	assert.EqualValues(t, 5000, errs)
+	assert.Equal(t, 16, m.span, "5,000 seconds in at most 360 ticks: 16 s each")
+	last := m.timeline[len(m.timeline)-1]
+	assert.Equal(t, 5000.0, last.T)
+	assert.Equal(t, 4999, last.ActiveVUs, "gauges keep the later value")
+	merged := mergeTicks(reports.Tick{Latency: map[string]reports.Percentiles{"users": {P50: 5, P95: 9, P99: 9}}},
+		reports.Tick{Latency: map[string]reports.Percentiles{"users": {P50: 3, P95: 12, P99: 20}, "auth": {P50: 1}}})
+	assert.Equal(t, reports.Percentiles{P50: 5, P95: 12, P99: 20}, merged.Latency["users"], "percentiles keep the worse")
+	assert.Equal(t, 1.0, merged.Latency["auth"].P50)
 }

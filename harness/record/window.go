@@ -1,4 +1,4 @@
-package harness
+package record
 
 import (
 	"time"
@@ -109,15 +109,15 @@ func (r *Recorder) windowTick() windowTick {
 // windowSummary builds the Summary of the ticks: their requests, errors,
 // sessions and the endpoints' and archetypes' histograms merged, over the
 // time they cover. heapBase is the heap before the run.
-func (m *monitor) windowSummary(ticks []windowTick, heapBase uint64) *reports.Summary {
-	r := m.r
+func (m *Monitor) windowSummary(ticks []windowTick, heapBase uint64) *reports.Summary {
+	rec := m.rec
 	s := &reports.Summary{DurationSeconds: float64(len(ticks)) * tickInterval.Seconds()}
 	type acc struct {
 		requests, errors int64
 		counts           []int64
 	}
 	eps := map[endpointKey]*acc{}
-	archs := make([]acc, len(r.rec.archs))
+	archs := make([]acc, len(rec.archs))
 	add := func(a *acc, p windowPart) {
 		a.requests += p.requests
 		a.errors += p.errors
@@ -176,7 +176,7 @@ func (m *monitor) windowSummary(ticks []windowTick, heapBase uint64) *reports.Su
 	}
 	for i, a := range archs {
 		s.Archetypes = append(s.Archetypes, reports.Archetype{
-			Name: r.rec.archs[i].name, Requests: a.requests, ErrorsUnexpected: a.errors, Histogram: encode(a.counts),
+			Name: rec.archs[i].name, Requests: a.requests, ErrorsUnexpected: a.errors, Histogram: encode(a.counts),
 		})
 	}
 	return s

@@ -1,7 +1,8 @@
-package harness
+package record
 
 import (
 	"fmt"
+	"log/slog"
 	"runtime/metrics"
 	"strings"
 	"sync"
@@ -10,6 +11,9 @@ import (
 	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/reports"
 )
+
+// tickInterval is how long one tick of the timeline covers before merging.
+const tickInterval = time.Second
 
 // minAbortRequests is how many requests a window must hold before an abort
 // check may end the run: a handful of early errors is not a dead target.
@@ -20,14 +24,46 @@ const minAbortRequests = 20
 // and the generator's memory stays flat.
 const maxTicks = 360
 
-// monitor closes a timeline tick every second, samples the generator's own
+// Watched is what a Monitor reads of the run it watches, and how it ends
+// it. The engine implements it; every method is called at most once a
+// tick, from the monitor's goroutine.
+type Watched interface {
+	// Active is how many users are active now.
+	Active() int
+	// Users is how many sessions have started so far, and the peak of
+	// active users.
+	Users() (started, peak int)
+	// Queued is how many requests wait for an in-flight slot now.
+	Queued() int
+	// Stopping reports whether the run is stopping already.
+	Stopping() bool
+	// Abort ends the run early, as partial, for reason.
+	Abort(reason string)
+	// FillSummary adds what the observers found so far (contract
+	// violations) for budgets judged on the run so far.
+	FillSummary(s *reports.Summary)
+}
+
+// MonitorConfig is what a Monitor is told at its start.
+type MonitorConfig struct {
+	Started        time.Time       // when the run started
+	Budgets        []budget.Budget // those with abort are watched
+	HeapBase       uint64          // the live heap before the run, for heap_per_vu
+	AbortWindow    time.Duration   // -abort-window
+	AbortErrorRate float64         // -abort-error-rate, in percent; 0: off
+	Progress       time.Duration   // -progress: how often to log; 0: never
+	Log            *slog.Logger
+}
+
+// Monitor closes a timeline tick every second, samples the generator's own
 // memory and goroutines, logs progress, and ends the run when an abort check
 // breaks.
-type monitor struct {
-	r        *run
-	aborts   []budget.Budget
-	heapBase uint64
-	// readMem reads the live heap and the goroutines (readRuntime; tests
+type Monitor struct {
+	rec    *Recorder
+	run    Watched
+	cfg    MonitorConfig
+	aborts []budget.Budget
+	// readMem reads the live heap and the goroutines (ReadMem; tests
 	// give their own).
 	readMem func() (uint64, int)
 
@@ -50,17 +86,20 @@ type monitor struct {
 	stopOnce sync.Once
 }
 
-func (r *run) startMonitor(budgets []budget.Budget, heapBase uint64) *monitor {
-	m := r.newMonitor(budgets, heapBase)
+// StartMonitor starts a monitor of run recorded by rec; Stop ends it. Call
+// it before the first request: abort budgets make rec keep per-tick
+// figures.
+func (r *Recorder) StartMonitor(run Watched, cfg MonitorConfig) *Monitor {
+	m := r.newMonitor(run, cfg)
 	go m.loop()
 	return m
 }
 
 // newMonitor returns a monitor whose loop is not started yet.
-func (r *run) newMonitor(budgets []budget.Budget, heapBase uint64) *monitor {
-	m := &monitor{r: r, heapBase: heapBase, heapPeak: heapBase, span: 1, done: make(chan struct{}), exited: make(chan struct{}), lastLog: r.started,
-		readMem: readRuntime, ringLen: windowTicks(r.cfg.AbortWindow)}
-	for _, b := range budgets {
+func (r *Recorder) newMonitor(run Watched, cfg MonitorConfig) *Monitor {
+	m := &Monitor{rec: r, run: run, cfg: cfg, heapPeak: cfg.HeapBase, span: 1, done: make(chan struct{}), exited: make(chan struct{}), lastLog: cfg.Started,
+		readMem: ReadMem, ringLen: windowTicks(cfg.AbortWindow)}
+	for _, b := range cfg.Budgets {
 		if b.Abort {
 			m.aborts = append(m.aborts, b)
 		}
@@ -76,12 +115,12 @@ func (r *run) newMonitor(budgets []budget.Budget, heapBase uint64) *monitor {
 		if latency {
 			m.countsLen = countsLen()
 		}
-		r.rec.enableWindow(latency)
+		r.enableWindow(latency)
 	}
 	return m
 }
 
-func (m *monitor) loop() {
+func (m *Monitor) loop() {
 	defer close(m.exited)
 	t := time.NewTicker(tickInterval)
 	defer t.Stop()
@@ -96,17 +135,18 @@ func (m *monitor) loop() {
 	}
 }
 
-// stop closes the last tick and waits for the loop to end.
-func (m *monitor) stop() {
+// Stop closes the last tick and waits for the loop to end. It may be
+// called more than once.
+func (m *Monitor) Stop() {
 	m.stopOnce.Do(func() { close(m.done) })
 	<-m.exited
 }
 
-func (m *monitor) tick() {
-	r := m.r
+func (m *Monitor) tick() {
+	rec := m.rec
 	now := time.Now()
-	elapsed := now.Sub(r.started)
-	tk := r.rec.tick(elapsed.Seconds(), int(r.active.Load()))
+	elapsed := now.Sub(m.cfg.Started)
+	tk := rec.tick(elapsed.Seconds(), m.run.Active())
 	tk.HeapBytes, tk.Goroutines = m.readMem()
 
 	m.mu.Lock()
@@ -116,24 +156,24 @@ func (m *monitor) tick() {
 	m.store(tk)
 	m.heapPeak = max(m.heapPeak, tk.HeapBytes)
 	m.goPeak = max(m.goPeak, tk.Goroutines)
-	window := m.window(r.cfg.AbortWindow)
-	logNow := r.cfg.Progress > 0 && now.Sub(m.lastLog) >= r.cfg.Progress
+	window := m.window(m.cfg.AbortWindow)
+	logNow := m.cfg.Progress > 0 && now.Sub(m.lastLog) >= m.cfg.Progress
 	var rps float64
 	if logNow {
-		reqs := r.rec.requests.Load()
+		reqs := rec.requests.Load()
 		rps = float64(reqs-m.lastReqs) / now.Sub(m.lastLog).Seconds()
 		m.lastReqs, m.lastLog = reqs, now
 	}
 	m.mu.Unlock()
 
 	if logNow {
-		r.log.Info("progress",
-			"elapsed", elapsed.Round(time.Second).String(), "active", r.active.Load(),
-			"requests", r.rec.requests.Load(), "rps", fmt.Sprintf("%.0f", rps),
-			"errors_unexpected", r.rec.errUnexpected.Load(), "errors_expected", r.rec.errExpected.Load(),
-			"queued", r.pool.queuedNow())
+		m.cfg.Log.Info("progress",
+			"elapsed", elapsed.Round(time.Second).String(), "active", m.run.Active(),
+			"requests", rec.requests.Load(), "rps", fmt.Sprintf("%.0f", rps),
+			"errors_unexpected", rec.errUnexpected.Load(), "errors_expected", rec.errExpected.Load(),
+			"queued", m.run.Queued())
 	}
-	if !r.stopping() {
+	if !m.run.Stopping() {
 		m.checkAbort(elapsed, window)
 	}
 }
@@ -141,7 +181,7 @@ func (m *monitor) tick() {
 // store adds a second's tick to the timeline, merging it into the last
 // stored tick while that covers less than the current span, and halving the
 // timeline when it is full. Caller holds m.mu.
-func (m *monitor) store(tk reports.Tick) {
+func (m *Monitor) store(tk reports.Tick) {
 	if n := len(m.timeline); n > 0 && m.filled < m.span {
 		m.timeline[n-1] = mergeTicks(m.timeline[n-1], tk)
 		m.filled++
@@ -191,7 +231,7 @@ func mergeTicks(a, b reports.Tick) reports.Tick {
 }
 
 // window sums the ticks of the last d. Caller holds m.mu.
-func (m *monitor) window(d time.Duration) (w reports.Summary) {
+func (m *Monitor) window(d time.Duration) (w reports.Summary) {
 	n := max(int(d/(time.Duration(m.span)*tickInterval)), 1)
 	ticks := m.timeline[max(len(m.timeline)-n, 0):]
 	for _, t := range ticks {
@@ -211,20 +251,20 @@ func (m *monitor) window(d time.Duration) (w reports.Summary) {
 // checkAbort ends the run when unexpected errors pass -abort-error-rate over
 // the window, or when an abort budget breaks. Checks wait for a sixth of the
 // window and a minimum of requests, so a slow start does not abort a run.
-func (m *monitor) checkAbort(elapsed time.Duration, w reports.Summary) {
-	r := m.r
+func (m *Monitor) checkAbort(elapsed time.Duration, w reports.Summary) {
+	limit, window := m.cfg.AbortErrorRate, m.cfg.AbortWindow
 	// A request the breaker blocked is an attempt that failed: a dead
 	// target behind an open circuit still aborts the run.
 	attempts := w.Requests + w.Blocked
-	if r.cfg.AbortErrorRate > 0 && elapsed >= r.cfg.AbortWindow/6 && attempts >= minAbortRequests {
+	if limit > 0 && elapsed >= window/6 && attempts >= minAbortRequests {
 		rate := float64(w.ErrorsUnexpected+w.Blocked) / float64(attempts) * 100
-		if rate > r.cfg.AbortErrorRate {
+		if rate > limit {
 			blocked := ""
 			if w.Blocked > 0 {
 				blocked = fmt.Sprintf(", %d more blocked by the breaker", w.Blocked)
 			}
-			r.stop(fmt.Sprintf("aborted: %.1f%% unexpected errors over the last %s (%d requests%s), limit %g%% (-abort-error-rate)",
-				rate, time.Duration(w.DurationSeconds*float64(time.Second)), w.Requests, blocked, r.cfg.AbortErrorRate), true)
+			m.run.Abort(fmt.Sprintf("aborted: %.1f%% unexpected errors over the last %s (%d requests%s), limit %g%% (-abort-error-rate)",
+				rate, time.Duration(w.DurationSeconds*float64(time.Second)), w.Requests, blocked, limit))
 			return
 		}
 	}
@@ -232,14 +272,14 @@ func (m *monitor) checkAbort(elapsed time.Duration, w reports.Summary) {
 }
 
 // keepWindow adds the tick to the abort window. Caller holds m.mu.
-func (m *monitor) keepWindow(tk reports.Tick) {
-	r := m.r
-	wt := r.rec.windowTick()
+func (m *Monitor) keepWindow(tk reports.Tick) {
+	wt := m.rec.windowTick()
 	wt.requests, wt.blocked, wt.heap, wt.active = tk.Requests, tk.Blocked, tk.HeapBytes, tk.ActiveVUs
 	for _, n := range tk.Errors {
 		wt.errors += n
 	}
-	started, dropped := r.started_.Load(), r.rec.dropped.Load()
+	users, _ := m.run.Users()
+	started, dropped := int64(users), m.rec.dropped.Load()
 	wt.started, wt.dropped = started-m.lastStarted, dropped-m.lastDropped
 	m.lastStarted, m.lastDropped = started, dropped
 	m.ring = append(m.ring, wt)
@@ -254,13 +294,12 @@ func (m *monitor) keepWindow(tk reports.Tick) {
 // heap_peak, which only grow) on the run so far. Rates and latencies wait
 // for minAbortRequests samples; a verdict without samples is "no data
 // yet", no reason to stop.
-func (m *monitor) checkBudgets(elapsed time.Duration) {
-	r := m.r
-	if len(m.aborts) == 0 || elapsed < r.cfg.AbortWindow/6 {
+func (m *Monitor) checkBudgets(elapsed time.Duration) {
+	if len(m.aborts) == 0 || elapsed < m.cfg.AbortWindow/6 {
 		return
 	}
 	m.mu.Lock()
-	win := m.windowSummary(m.ring, m.heapBase)
+	win := m.windowSummary(m.ring, m.cfg.HeapBase)
 	heapPeak := m.heapPeak
 	m.mu.Unlock()
 	var cum *reports.Summary
@@ -276,7 +315,7 @@ func (m *monitor) checkBudgets(elapsed time.Duration) {
 		if v.Passed || v.Samples < minAbortSamples(b) {
 			continue
 		}
-		r.stop("aborted by budget "+v.Expr+": "+v.Message+over, true)
+		m.run.Abort("aborted by budget " + v.Expr + ": " + v.Message + over)
 		return
 	}
 }
@@ -297,34 +336,41 @@ func minAbortSamples(b budget.Budget) int64 {
 // cumulative is the summary of the run so far, for the budgets whose
 // figures only grow: the recorder's counts, the sessions, the heap peak and
 // the observers' findings (contract violations).
-func (m *monitor) cumulative(elapsed time.Duration, heapPeak uint64) *reports.Summary {
-	r := m.r
+func (m *Monitor) cumulative(elapsed time.Duration, heapPeak uint64) *reports.Summary {
 	s := &reports.Summary{DurationSeconds: elapsed.Seconds()}
-	if err := r.rec.fill(s); err != nil {
-		r.log.Debug("abort check", "err", err)
+	if err := m.rec.Fill(s); err != nil {
+		m.cfg.Log.Debug("abort check", "err", err)
 	}
-	s.Users, s.PeakVUs = int(r.started_.Load()), int(r.peak.Load())
+	s.Users, s.PeakVUs = m.run.Users()
 	s.Resources.HeapPeakBytes = heapPeak
-	for _, o := range r.sim.observers {
-		if f, ok := o.(SummaryFiller); ok {
-			f.FillSummary(s)
-		}
-	}
+	m.run.FillSummary(s)
 	return s
 }
 
-// snapshot returns the timeline, the seconds each tick covers, and the peaks.
-func (m *monitor) snapshot() ([]reports.Tick, float64, uint64, int) {
+// Timeline is what the monitor kept of a run, for the summary.
+type Timeline struct {
+	Ticks           []reports.Tick
+	IntervalSeconds float64 // the seconds each tick covers
+	HeapBase        uint64  // the live heap before the run (MonitorConfig.HeapBase)
+	HeapPeak        uint64  // the live heap's peak, sampled each tick
+	GoroutinesPeak  int
+}
+
+// Timeline returns a copy of the timeline and the peaks so far.
+func (m *Monitor) Timeline() Timeline {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]reports.Tick(nil), m.timeline...), float64(m.span) * tickInterval.Seconds(), m.heapPeak, m.goPeak
+	return Timeline{Ticks: append([]reports.Tick(nil), m.timeline...), IntervalSeconds: float64(m.span) * tickInterval.Seconds(),
+		HeapBase: m.cfg.HeapBase, HeapPeak: m.heapPeak, GoroutinesPeak: m.goPeak}
 }
 
 // memSamples: the live heap as of the last GC (not the garbage since, which
 // would make a flat heap look like a sawtooth), and goroutines.
 var memSamples = []string{"/gc/heap/live:bytes", "/sched/goroutines:goroutines"}
 
-func readRuntime() (heap uint64, goroutines int) {
+// ReadMem reads the generator's live heap and its goroutines from the
+// runtime, without stopping the world.
+func ReadMem() (heap uint64, goroutines int) {
 	s := []metrics.Sample{{Name: memSamples[0]}, {Name: memSamples[1]}}
 	metrics.Read(s)
 	if s[0].Value.Kind() == metrics.KindUint64 {
@@ -335,6 +381,3 @@ func readRuntime() (heap uint64, goroutines int) {
 	}
 	return heap, goroutines
 }
-
-func readHeap() uint64    { h, _ := readRuntime(); return h }
-func readGoroutines() int { _, g := readRuntime(); return g }

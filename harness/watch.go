@@ -1,0 +1,37 @@
+package harness
+
+import (
+	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/record"
+	"github.com/trafficsim/trafficsim/reports"
+)
+
+// startMonitor starts the run's timeline and abort checks (record.Monitor)
+// with what they need of the run's options.
+func (r *run) startMonitor(budgets []budget.Budget, heapBase uint64) *record.Monitor {
+	return r.rec.StartMonitor(watched{r}, record.MonitorConfig{
+		Started: r.started, Budgets: budgets, HeapBase: heapBase,
+		AbortWindow: r.cfg.AbortWindow, AbortErrorRate: r.cfg.AbortErrorRate, Progress: r.cfg.Progress,
+		Log: r.log,
+	})
+}
+
+// watched is the run as its monitor sees it (record.Watched): the user
+// counts, the queue, and a way to stop it.
+type watched struct{ r *run }
+
+func (w watched) Active() int                { return int(w.r.active.Load()) }
+func (w watched) Users() (started, peak int) { return int(w.r.started_.Load()), int(w.r.peak.Load()) }
+func (w watched) Queued() int                { return int(w.r.pool.queuedNow()) }
+func (w watched) Stopping() bool             { return w.r.stopping() }
+func (w watched) Abort(reason string)        { w.r.stop(reason, true) }
+
+// FillSummary adds the observers' findings so far (contract violations),
+// for abort budgets judged on the run so far.
+func (w watched) FillSummary(s *reports.Summary) {
+	for _, o := range w.r.sim.observers {
+		if f, ok := o.(SummaryFiller); ok {
+			f.FillSummary(s)
+		}
+	}
+}
