@@ -83,29 +83,8 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 	o.Latency, o.Status, o.Bytes = resp.Latency, resp.Status, resp.Bytes
 
 	switch {
-	case err != nil && errors.Is(err, errBodyTooLarge):
-		o.Kind = kind.BodyTooLarge
-	case err != nil && callCtx != nil && context.Cause(d.ctx) == errCallerDone:
-		// Cut off by the journey's own context: its deadline is a timeout
-		// of the journey's choosing, its cancel an interruption.
-		o.Kind = kind.Interrupted
-		if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
-			o.Kind = kind.Timeout
-		}
 	case err != nil:
-		o.Kind = kind.Of(err)
-		if o.Kind == kind.Interrupted && r.reqCtx.Err() == nil && d.timedOut() {
-			// Cancelled by the request's own timeout, reported by the
-			// transport as a plain cancel.
-			o.Kind = kind.Timeout
-		}
-		if o.Kind == kind.Timeout && r.reqCtx.Err() != nil {
-			o.Kind = kind.Interrupted
-		}
-		if o.Kind != kind.Interrupted && r.stopping() && r.reqCtx.Err() != nil {
-			o.Kind = kind.Interrupted
-		}
-		r.exhausted.note(r, o.Kind) // out of files, addresses, ports: warned once
+		o.Kind = r.failureKind(err, callCtx, d)
 	case req.accepts(resp.Status):
 		resp.OK = true
 		o.Expected = req.injected
@@ -127,6 +106,38 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 		vu.debugLog(req, hreq, resp)
 	}
 	return resp
+}
+
+// failureKind names the kind of a request that ended with err, callCtx
+// being the context the journey passed to Do (nil when it passed none) and
+// d the request's deadline. Past kind.Of, it tells the causes of a cancel
+// apart: the journey's context, the request's own timeout, the run's stop.
+func (r *run) failureKind(err error, callCtx context.Context, d *deadline) kind.Kind {
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return kind.BodyTooLarge
+	case callCtx != nil && context.Cause(d.ctx) == errCallerDone:
+		// Cut off by the journey's own context: its deadline is a timeout
+		// of the journey's choosing, its cancel an interruption.
+		if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
+			return kind.Timeout
+		}
+		return kind.Interrupted
+	}
+	k := kind.Of(err)
+	if k == kind.Interrupted && r.reqCtx.Err() == nil && d.timedOut() {
+		// Cancelled by the request's own timeout, reported by the
+		// transport as a plain cancel.
+		k = kind.Timeout
+	}
+	if k == kind.Timeout && r.reqCtx.Err() != nil {
+		k = kind.Interrupted
+	}
+	if k != kind.Interrupted && r.stopping() && r.reqCtx.Err() != nil {
+		k = kind.Interrupted
+	}
+	r.exhausted.note(r, k) // out of files, addresses, ports: warned once
+	return k
 }
 
 var errBodyTooLarge = errors.New("response body larger than -max-body")
