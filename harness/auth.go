@@ -148,10 +148,10 @@ func WithAuth(a Auth) ArchetypeOption {
 
 // auth is the user's auth: its archetype's, else the run's.
 func (vu *VU) auth() *Auth {
-	if p := vu.sim.plan; p != nil && vu.arch < len(p.archetypes) && p.archetypes[vu.arch].auth != nil {
+	if p := vu.env.plan; p != nil && vu.arch < len(p.archetypes) && p.archetypes[vu.arch].auth != nil {
 		return p.archetypes[vu.arch].auth
 	}
-	return &vu.sim.cfg.Auth
+	return &vu.env.cfg.Auth
 }
 
 // redactAuthHeader hides the header a's secret travels in, whatever its

@@ -61,7 +61,7 @@ func idleUsers(b *testing.B, target string, n int) (float64, uint64) {
 	before := memInUse()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { sim.Run(ctx).AcceptPartial() }) // the benchmark stops it
+	wg.Go(func() { acceptPartial(sim.Run(ctx)) }) // the benchmark stops it
 	for thinking.Load() < int64(n) {
 		time.Sleep(20 * time.Millisecond)
 	}

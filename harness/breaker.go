@@ -16,7 +16,7 @@ const (
 // admitRequest asks the endpoint's breaker whether a request may go. It
 // returns the breaker (nil with -breaker=0, when every request goes) and its
 // answer, to hand to recordBreaker.
-func (r *run) admitRequest(req *Request) (*breaker.Breaker, breaker.Admission) {
+func (r *userEnv) admitRequest(req *Request) (*breaker.Breaker, breaker.Admission) {
 	if r.cfg.Breaker <= 0 {
 		return nil, breaker.Pass
 	}
@@ -27,7 +27,7 @@ func (r *run) admitRequest(req *Request) (*breaker.Breaker, breaker.Admission) {
 // recordBreaker tells the endpoint's breaker b how an admitted request
 // ended (its kind, kind.None when OK) and logs the transitions. An
 // interrupted request says nothing about the endpoint.
-func (r *run) recordBreaker(req *Request, b *breaker.Breaker, a breaker.Admission, k kind.Kind) {
+func (r *userEnv) recordBreaker(req *Request, b *breaker.Breaker, a breaker.Admission, k kind.Kind) {
 	if b == nil {
 		return
 	}

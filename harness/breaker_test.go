@@ -82,7 +82,7 @@ func TestBreaker_deadEndpointGetsOnlyProbesWhileTheRestRunsOn(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	res := sim.Run(context.Background())
+	res := sim.MustRun(context.Background())
 	elapsed := time.Since(start)
 	s := res.Summary
 	checkReports(t, res)
@@ -129,7 +129,7 @@ func TestBreaker_rejectedRequestsSpendTheBudget(t *testing.T) {
 			sim := New(t, cfg)
 			sim.Archetype("u", 1, Between(budget, budget), (&userLog{}).journey("/x"))
 			start := time.Now()
-			res := sim.Run(context.Background())
+			res := sim.MustRun(context.Background())
 			elapsed := time.Since(start)
 			s := res.Summary
 			checkReports(t, res)
@@ -162,7 +162,7 @@ func TestBreaker_abortCheckStillFires(t *testing.T) {
 	sim := New(tb, cfg)
 	sim.Archetype("u", 1, Between(1_000_000, 1_000_000), (&userLog{}).journey("/x"))
 	start := time.Now()
-	res := sim.Run(context.Background())
+	res := sim.MustRun(context.Background())
 	assert.Len(t, tb.finish(), 1, "the aborted run fails the test")
 	s := res.Summary
 	assert.Less(t, time.Since(start), 15*time.Second, "aborted long before -duration")

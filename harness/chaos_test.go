@@ -103,7 +103,7 @@ func (l *logTB) Output() io.Writer { return io.MultiWriter(l.TB.Output(), &l.log
 func timedRun(tb testing.TB, sim *Simulation) *Result {
 	tb.Helper()
 	start := time.Now()
-	res := sim.Run(context.Background())
+	res := sim.MustRun(context.Background())
 	elapsed := time.Since(start)
 	assert.Less(tb, elapsed, chaosRunLimit, "the run ends in bounded time")
 	if d := sim.Config().Duration; d > 0 {

@@ -173,7 +173,7 @@ func truncateText(s string, n int) string {
 // request accepted, counts each, and returns the first failure (nil when
 // every check held).
 func (vu *VU) runChecks(req *Request, resp *Response) error {
-	r := vu.sim
+	r := vu.env
 	var first error
 	judge := func(c check) {
 		err := c.fn(resp)
@@ -198,6 +198,6 @@ func (vu *VU) hasChecks(req *Request) bool {
 	if len(req.checks) > 0 {
 		return true
 	}
-	p := vu.sim.plan
+	p := vu.env.plan
 	return !req.injected && p != nil && vu.arch < len(p.archetypes) && len(p.archetypes[vu.arch].checks) > 0
 }

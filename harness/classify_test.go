@@ -197,7 +197,7 @@ func TestRun_insecureTLSTarget(t *testing.T) {
 	cfg.Users, cfg.Insecure = 3, true
 	sim := New(t, cfg)
 	sim.Archetype("u", 1, Between(2, 2), (&userLog{}).journey("/x"))
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	assert.EqualValues(t, 6, s.Requests)
 	assert.Zero(t, s.ErrorsUnexpected, "with -insecure it passes: %v", s.ErrorsByKind)
 }

@@ -182,7 +182,7 @@ func (r *run) startCleaner(parent context.Context) <-chan struct{} {
 			select {
 			case <-t.C:
 				r.cleanup(parent, false)
-			case <-r.stopCh:
+			case <-r.done():
 				return
 			}
 		}

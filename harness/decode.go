@@ -33,7 +33,7 @@ func (vu *VU) decode(resp *Response, v any) error {
 //go:noinline
 func (vu *VU) decodeOnWorker(resp *Response, v any) error {
 	job := &decodeJob{resp: resp, v: v}
-	p := vu.sim.pool
+	p := vu.env.pool
 	vu.decoding = job
 	vu.markAsked()
 	p.handOver(vu)

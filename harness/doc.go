@@ -15,7 +15,7 @@
 //		sim := harness.New(t, cfg)
 //		sim.Archetype("browser", 80, harness.Between(10, 40), browse)
 //		sim.Archetype("buyer", 20, harness.Between(20, 60), buy)
-//		res := sim.Run(t.Context())
+//		res := sim.MustRun(t.Context())
 //		res.Check(t, "p95(POST /api/orders) < 300ms", "error_rate < 1%")
 //	}
 //
@@ -44,6 +44,12 @@
 // -duration, a signal, a cancelled context or a broken abort budget, and
 // writes summary.json, junit.xml and report.html (package reports). Check
 // evaluates budgets (package budget) as subtests.
+//
+// MustRun is for a test's own goroutine. Run returns (*Result, error) and
+// never calls FailNow, so a benchmark's or a helper's goroutine can run a
+// simulation; its error is reported on the test as well, so a dropped
+// error still fails it. Result.ReportMetrics puts a run's req/s, latency
+// percentiles, error share and heap per user on a benchmark, for benchstat.
 //
 // Users are dealt archetypes, budgets and random sources as functions of the
 // seed and their index, so a run is reproducible and -shard=i/n splits it

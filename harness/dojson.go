@@ -24,7 +24,7 @@ func (vu *VU) DoJSON(ctx context.Context, req *Request, out any) (*Response, err
 		return resp, err
 	}
 	if derr := resp.JSON(out); derr != nil {
-		vu.sim.rec.DecodeError(vu.sim.rec.Endpoint(req.Method, req.Route), vu.arch)
+		vu.env.rec.DecodeError(vu.env.rec.Endpoint(req.Method, req.Route), vu.arch)
 		resp.OK, resp.Kind, resp.Err = false, kind.Decode, derr
 	}
 	return resp, nil

@@ -169,7 +169,7 @@ func (r *run) sleepUntil(t time.Time) bool {
 	select {
 	case <-tm.C:
 		return true
-	case <-r.stopCh:
+	case <-r.done():
 		return false
 	}
 }
@@ -209,7 +209,7 @@ func (r *run) newUser(idx int) *VU {
 	a := r.plan.archetypes[arch]
 	vu := &VU{
 		Index: idx, Archetype: a.name, RunID: r.runID, Rand: userRand(r.cfg.Seed, idx),
-		sim: r, arch: arch, think: &a.think, done: make(chan *Response, 1),
+		env: &r.userEnv, arch: arch, think: &a.think, done: make(chan *Response, 1),
 	}
 	vu.budget = a.eff.Min + vu.Rand.IntN(a.eff.Max-a.eff.Min+1)
 	vu.ua = uint8(vu.Rand.IntN(len(userAgents)))

@@ -62,7 +62,7 @@ func TestOpenModel_everyArrivalIsAccountedFor(t *testing.T) {
 	cfg.Budgets = []string{"dropped_rate < 100%"}
 	sim := New(t, cfg)
 	sim.Archetype("visitor", 1, Between(1, 1), (&userLog{}).journey("/page"))
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	assert.EqualValues(t, 200, s.Scheduled, "rate × duration")
 	assert.EqualValues(t, s.Scheduled, int64(s.Users)+s.Dropped+s.NotReached, "started + dropped + not reached")
 	assert.Positive(t, s.Dropped)
@@ -87,7 +87,7 @@ func TestOpenModel_stoppedEarlyCountsWhatWasNotReached(t *testing.T) {
 	defer cancel()
 	sim := New(t, cfg)
 	sim.Archetype("visitor", 1, Between(1, 1), (&userLog{}).journey("/page"))
-	res := sim.Run(ctx)
+	res := sim.MustRun(ctx)
 	res.AcceptPartial()
 	s := res.Summary
 	assert.True(t, s.Partial)

@@ -18,7 +18,7 @@ import (
 // timeout. It runs on a pool worker, or on the user's goroutine when the
 // user never thinks.
 func (vu *VU) exchange(req *Request, d *deadline) *Response {
-	r := vu.sim
+	r := vu.env
 	e := r.rec.Endpoint(req.Method, req.Route)
 	resp := &Response{}
 	o := record.Outcome{Arch: vu.arch}
@@ -112,7 +112,7 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 // being the context the journey passed to Do (nil when it passed none) and
 // d the request's deadline. Past kind.Of, it tells the causes of a cancel
 // apart: the journey's context, the request's own timeout, the run's stop.
-func (r *run) failureKind(err error, callCtx context.Context, d *deadline) kind.Kind {
+func (r *userEnv) failureKind(err error, callCtx context.Context, d *deadline) kind.Kind {
 	switch {
 	case errors.Is(err, errBodyTooLarge):
 		return kind.BodyTooLarge
@@ -136,7 +136,7 @@ func (r *run) failureKind(err error, callCtx context.Context, d *deadline) kind.
 	if k != kind.Interrupted && r.stopping() && r.reqCtx.Err() != nil {
 		k = kind.Interrupted
 	}
-	r.exhausted.note(r, k) // out of files, addresses, ports: warned once
+	r.exhausted.note(r.log, k) // out of files, addresses, ports: warned once
 	return k
 }
 
@@ -223,5 +223,5 @@ func (vu *VU) debugLog(req *Request, hreq *http.Request, resp *Response) {
 	if resp.Err != nil {
 		attrs = append(attrs, "err", redactError(resp.Err))
 	}
-	vu.sim.log.Debug("request", attrs...)
+	vu.env.log.Debug("request", attrs...)
 }

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/trafficsim/trafficsim/harness/kind"
@@ -19,7 +20,7 @@ type exhaustion struct {
 
 // note warns about k the first time it is seen; kinds that are no
 // exhaustion (see kind.Kind.Exhausts) are ignored.
-func (x *exhaustion) note(r *run, k kind.Kind) {
+func (x *exhaustion) note(log *slog.Logger, k kind.Kind) {
 	if !k.Exhausts() {
 		return
 	}
@@ -46,7 +47,7 @@ func (x *exhaustion) note(r *run, k kind.Kind) {
 	x.warned[k] = true
 	x.notes = append(x.notes, what)
 	x.mu.Unlock()
-	r.log.Warn(what, "kind", k, "open_files_limit", lim)
+	log.Warn(what, "kind", k, "open_files_limit", lim)
 }
 
 // summaryNotes are the warnings given, for the summary's notes.

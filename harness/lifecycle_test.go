@@ -46,7 +46,7 @@ func TestOpenModel_latencyIncludesStallsAndDropsAreCounted(t *testing.T) {
 	cfg.Rate, cfg.Duration, cfg.MaxVUs = rate, 6*time.Second, 40
 	sim := New(t, cfg)
 	sim.Archetype("visitor", 1, Between(1, 1), (&userLog{}).journey("/page"))
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 
 	ep := s.Endpoint("GET /page")
 	require.NotNil(t, ep)
@@ -83,7 +83,7 @@ func TestOpenModel_followsTheStages(t *testing.T) {
 		_, err := vu.Do(ctx, Get("/page"))
 		return err
 	})
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 
 	// Planned: 0→40/s over 3 s = 60 sessions; 40/s for 3 s = 120; 40→0 = 60.
 	// The first session starts at the plan's start.
@@ -119,7 +119,7 @@ func TestAbort_deadTargetEndsTheRunWithinTheWindow(t *testing.T) {
 	sim := New(tb, cfg)
 	sim.Archetype("u", 1, Between(100000, 100000), (&userLog{}).journey("/x"))
 	start := time.Now()
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	assert.Less(t, time.Since(start), 3*cfg.AbortWindow, "aborted within the window")
 	errs := tb.finish()
 	require.Len(t, errs, 1, "an aborted run fails the test")
@@ -141,7 +141,7 @@ func TestAbort_budgetMarkedAbort(t *testing.T) {
 	sim := New(tb, cfg)
 	sim.Archetype("u", 1, Between(100000, 100000), (&userLog{}).journey("/x"))
 	start := time.Now()
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	assert.Less(t, time.Since(start), 10*time.Second)
 	errs := tb.finish()
 	require.Len(t, errs, 2, "the broken budget and the stop: %q", errs)
@@ -158,14 +158,14 @@ func TestContinuous_replacesUsersWithNewIdentities(t *testing.T) {
 	cfg.Think = "const:10ms"
 	sim := New(t, cfg)
 	sim.Archetype("u", 1, Between(3, 3), (&userLog{}).journey("/x"))
-	res := sim.Run(context.Background())
+	res := sim.MustRun(context.Background())
 	assert.False(t, res.Summary.Partial, "the duration ending is a normal end")
 	assert.Greater(t, res.Summary.Users, 20, "finished users were replaced")
 	assert.Contains(t, res.Sequences, 4, "replacements take new indexes after the population")
 }
 
 func TestReplacement_staysInTheShard(t *testing.T) {
-	r := &run{cfg: Config{Users: 10, Shard: Shard{Index: 2, Count: 4}}}
+	r := &run{userEnv: userEnv{cfg: Config{Users: 10, Shard: Shard{Index: 2, Count: 4}}}}
 	seen := map[int]bool{}
 	for range 50 {
 		i := r.replacement()
@@ -200,7 +200,7 @@ func TestContinuous_cleansUpFinishedUsersEveryInterval(t *testing.T) {
 		}
 		return nil
 	})
-	sim.Run(context.Background())
+	sim.MustRun(context.Background())
 	assert.GreaterOrEqual(t, periodic, 3, "a cleanup every -cleanup-interval")
 	assert.Equal(t, 1, final, "and one at the end")
 	assert.True(t, finishedSeen, "finished users may go")

@@ -15,7 +15,7 @@ import (
 // canonical keys from shared value slices instead of canonicalising and
 // allocating each one.
 func (vu *VU) build(req *Request, base *http.Request) (*http.Request, error) {
-	r := vu.sim
+	r := vu.env
 	body, err := req.body()
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func (vu *VU) build(req *Request, base *http.Request) (*http.Request, error) {
 	hreq.Proto, hreq.ProtoMajor, hreq.ProtoMinor = "HTTP/1.1", 1, 1
 	h := make(http.Header, requestHeaderHint)
 	hreq.Header = h
-	if vu.sim.cfg.Headers != HeadersMinimal {
+	if vu.env.cfg.Headers != HeadersMinimal {
 		h["User-Agent"] = userAgentValues[vu.ua]
 		h["Accept"] = acceptValue
 		h["Accept-Language"] = languageValues[int(vu.ua)%len(languageValues)]
@@ -108,7 +108,7 @@ func (vu *VU) traceparent(h http.Header) (string, bool) {
 	for i := range 8 {
 		out[36+2*i], out[37+2*i] = hexdigits[b[16+i]>>4], hexdigits[b[16+i]&15]
 	}
-	sampled := vu.Rand.Float64() < vu.sim.cfg.TraceSample
+	sampled := vu.Rand.Float64() < vu.env.cfg.TraceSample
 	copy(out[52:], "-00")
 	if sampled {
 		out[54] = '1'

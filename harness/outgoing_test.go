@@ -17,8 +17,7 @@ func buildingUser(tb testing.TB, target string) *VU {
 	tb.Helper()
 	u, err := url.Parse(target)
 	require.NoError(tb, err)
-	r := &run{cfg: DefaultConfig(), target: u}
-	return &VU{sim: r, Rand: userRand(1, 7), ua: 3}
+	return &VU{env: &userEnv{cfg: DefaultConfig(), target: u}, Rand: userRand(1, 7), ua: 3}
 }
 
 type ctxKey struct{}
@@ -146,7 +145,7 @@ func TestVU_traceparent(t *testing.T) {
 
 func TestVU_build_minimalHeaders(t *testing.T) {
 	vu := buildingUser(t, "http://127.0.0.1:8080")
-	vu.sim.cfg.Headers = HeadersMinimal
+	vu.env.cfg.Headers = HeadersMinimal
 	hreq, err := vu.build(Get("/x"), (&http.Request{}).WithContext(context.Background()))
 	require.NoError(t, err)
 	for _, h := range []string{"User-Agent", "Accept", "Accept-Language"} {

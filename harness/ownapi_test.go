@@ -150,7 +150,7 @@ func TestAuth_TokenSchemeServerAcceptsJourneysAndCleanup(t *testing.T) {
 		}
 		return nil
 	})
-	s := sim.Run(t.Context()).Summary
+	s := sim.MustRun(t.Context()).Summary
 	assert.Zero(t, s.ErrorsUnexpected, "%v", s.ErrorsByKind)
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
@@ -185,7 +185,7 @@ func TestChecks_FailedCheckFailsTheBudgetAndNamesIt(t *testing.T) {
 		_, err := vu.Do(ctx, Get(route).Check("has id", HasJSON("id")))
 		return err
 	}, WithCheck("name is x", JSONEquals("name", "x")))
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	s := res.Summary
 
 	assert.Equal(t, []reports.Check{{Name: "has id", Passes: 45, Fails: 5}, {Name: "name is x", Passes: 50}}, s.Checks)
@@ -259,7 +259,7 @@ func TestDoJSON_UndecodableBodyIsADecodeError(t *testing.T) {
 		got = resp
 		return err
 	})
-	s := sim.Run(t.Context()).Summary
+	s := sim.MustRun(t.Context()).Summary
 	require.NotNil(t, got)
 	assert.False(t, got.OK)
 	assert.Equal(t, kind.Decode, got.Kind)
@@ -290,7 +290,7 @@ func TestJourney_WithoutARequestFailsNamingTheArchetype(t *testing.T) {
 		_, err := vu.Do(ctx, Get("/y"))
 		return err
 	})
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	s := res.Summary
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -370,7 +370,7 @@ func TestExchange_InjectedAnswered2xxIsUnexpectedSuccess(t *testing.T) {
 		_, err := vu.Do(ctx, Get("/gone").Expect(404))
 		return err
 	})
-	s := sim.Run(t.Context()).Summary
+	s := sim.MustRun(t.Context()).Summary
 	assert.Equal(t, map[string]int64{string(kind.UnexpectedSuccess): 2}, s.ErrorsByKind)
 }
 
@@ -387,7 +387,7 @@ func TestAuth_APIKeyNeverLogged(t *testing.T) {
 		_, err := vu.Do(ctx, Get("/x"))
 		return err
 	})
-	sim.Run(t.Context())
+	sim.MustRun(t.Context())
 	assert.Contains(t, out.String(), "X-Auth:"+Redacted)
 	assert.NotContains(t, out.String(), "k-5e6e7")
 }
@@ -436,7 +436,7 @@ func TestExchange_UnencodableBodyIsKindRequest(t *testing.T) {
 		}
 		return err
 	})
-	s := sim.Run(t.Context()).Summary
+	s := sim.MustRun(t.Context()).Summary
 	assert.Equal(t, kind.Request, got)
 	assert.Equal(t, map[string]int64{string(kind.Request): 1}, s.ErrorsByKind)
 	assert.Zero(t, srv.hits.Load(), "nothing was sent")

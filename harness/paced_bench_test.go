@@ -42,7 +42,7 @@ func pacedUsers(b *testing.B, target string, n int) {
 	if err := resetPeakResident(); err != nil {
 		b.Logf("peak resident memory not reset: %v", err)
 	}
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	peak, err := peakResidentBytes()
 	if err != nil {
 		b.Logf("peak resident memory unknown: %v", err)

@@ -83,7 +83,7 @@ func TestExchangePool_whereExchangesRun(t *testing.T) {
 			})
 			var g goroutineRecorder
 			sim.Observe(&g)
-			res := sim.Run(context.Background())
+			res := sim.MustRun(context.Background())
 			assert.EqualValues(t, users*budget, res.Summary.Requests)
 			if tt.wantWorker {
 				assert.Equal(t, users*budget, g.onWorker)

@@ -24,7 +24,7 @@ const maxDrainedRedirectBody = 64 << 10
 // destination passes the outbound guard. The caller records the request
 // under its own route template, with the latency of all hops.
 func (vu *VU) roundTrip(hreq *http.Request) (*http.Response, error) {
-	r := vu.sim
+	r := vu.env
 	resp, err := r.transport.RoundTrip(hreq)
 	if err != nil || !r.cfg.FollowRedirects {
 		return resp, err
@@ -72,7 +72,7 @@ func (vu *VU) nextHop(resp *http.Response) (*http.Request, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, nil
 	}
-	if err := outbound.CheckURL(u, vu.sim.cfg.AllowRemote); err != nil {
+	if err := outbound.CheckURL(u, vu.env.cfg.AllowRemote); err != nil {
 		return nil, &url.Error{Op: "redirect", URL: redact.ParsedURL(u), Err: err}
 	}
 	method, keepBody := prev.Method, false

@@ -38,9 +38,7 @@ type Result struct {
 func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, leakText string) *Result {
 	tl := mon.Timeline()
 	elapsed := time.Since(r.started)
-	r.stopMu.Lock()
-	partial, reason := r.partial, r.stopReason
-	r.stopMu.Unlock()
+	reason, partial := r.why()
 	model := "closed"
 	if r.cfg.OpenModel() {
 		model = "open"
@@ -56,7 +54,7 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 		s.PartialReason = reason
 	}
 	if err := r.rec.Fill(s); err != nil {
-		r.notes = append(r.notes, err.Error())
+		r.notes.add(err.Error())
 	}
 	if r.cfg.OpenModel() {
 		s.Scheduled, s.NotReached = r.scheduled.Load(), r.notReached.Load()
@@ -80,20 +78,16 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 	}
 	s.Saturation = r.pool.saturation(r.cfg.MaxInFlight)
 	if s.Saturation.Saturated() {
-		r.notes = append(r.notes, fmt.Sprintf("saturated: %d requests waited for one of the -max-in-flight=%d slots (mean %.1f ms, max %.1f ms); the target did not keep up",
+		r.notes.add(fmt.Sprintf("saturated: %d requests waited for one of the -max-in-flight=%d slots (mean %.1f ms, max %.1f ms); the target did not keep up",
 			s.Saturation.QueuedRequests, r.cfg.MaxInFlight, s.Saturation.QueueWaitMeanMs, s.Saturation.QueueWaitMaxMs))
 	}
 	// The run's notes go in once all of them are made (a failed fill, the
 	// saturation), before the observers add their own.
-	s.Notes = r.notes
+	s.Notes = r.notes.list()
 	if r.pusher != nil {
 		s.Push = r.pusher.Stats()
 	}
-	for _, o := range r.observers {
-		if f, ok := o.(SummaryFiller); ok {
-			f.FillSummary(s)
-		}
-	}
+	r.fillFindings(s)
 	extra := r.cleanups.verdict()
 	s.Budgets = append(budget.Evaluate(s, budgets), extra...)
 	res := &Result{Summary: s, Dir: r.cfg.ReportDir, Registry: r.reg, Sequences: r.sequences, budgets: budgets, extra: extra}
@@ -162,7 +156,8 @@ func outOfFiles(err error) bool {
 }
 
 // SummaryFiller is an Observer that adds its findings (coverage, contract
-// violations) to the summary at the end of a run.
+// violations) to the summary: at the end of a run, and during it for the
+// abort budgets, so it must be safe to call while requests are observed.
 type SummaryFiller interface {
 	FillSummary(s *reports.Summary)
 }
@@ -172,12 +167,16 @@ type SummaryFiller interface {
 // was allowed, adds their verdicts to the summary and rewrites the reports,
 // so that junit.xml and the test's verdict agree. The run's own budgets
 // (-budgets, -budget) were judged by Run already, whether or not Check is
-// called; Check does not judge them twice.
-func (res *Result) Check(t *testing.T, exprs ...string) {
-	t.Helper()
+// called; Check does not judge them twice. On a *testing.T each verdict is
+// a subtest; on any other testing.TB (a benchmark) a broken one is an
+// error. An expression that does not parse is an error on tb, and nothing
+// is judged.
+func (res *Result) Check(tb testing.TB, exprs ...string) {
+	tb.Helper()
 	extra, err := budget.ParseList(exprs)
 	if err != nil {
-		t.Fatalf("trafficsim: invalid budget: %v", err)
+		tb.Errorf("trafficsim: invalid budget: %v", err)
+		return
 	}
 	if len(extra) == 0 {
 		return
@@ -187,9 +186,9 @@ func (res *Result) Check(t *testing.T, exprs ...string) {
 	own := res.Summary.Budgets[:len(res.Summary.Budgets)-len(res.extra)]
 	res.Summary.Budgets = append(append(append([]reports.Budget(nil), own...), verdicts...), res.extra...)
 	if err := res.write(); err != nil {
-		t.Errorf("trafficsim: writing reports: %v", err)
+		tb.Errorf("trafficsim: writing reports: %v", err)
 	}
-	reportVerdicts(t, verdicts)
+	reportVerdicts(tb, verdicts)
 }
 
 // P95 returns the budget expression "p95(endpoint) < limit".
@@ -210,3 +209,28 @@ func NoLeaks() string { return "goroutine_leaks == 0" }
 
 // HeapPerVUBelow returns the budget expression "heap_per_vu < nB".
 func HeapPerVUBelow(bytes int) string { return fmt.Sprintf("heap_per_vu < %dB", bytes) }
+
+// ReportMetrics reports the run's figures on a benchmark, for benchstat to
+// compare across releases: req/s, the latency percentiles over every
+// endpoint (p50-ms, p95-ms, p99-ms, merged exactly from the endpoints'
+// histograms), the unexpected error percentage (err-%) and the heap per
+// user (B/VU).
+func (res *Result) ReportMetrics(b *testing.B) {
+	b.Helper()
+	s := res.Summary
+	all := reports.NewHistogram()
+	for _, e := range s.Endpoints {
+		h, err := reports.DecodeHistogram(e.Histogram)
+		if err != nil {
+			b.Errorf("trafficsim: latency histogram of %s: %v", e.Name, err)
+			return
+		}
+		all.Merge(h)
+	}
+	b.ReportMetric(s.RPS, "req/s")
+	b.ReportMetric(reports.MillisAt(all, 50), "p50-ms")
+	b.ReportMetric(reports.MillisAt(all, 95), "p95-ms")
+	b.ReportMetric(reports.MillisAt(all, 99), "p99-ms")
+	b.ReportMetric(100*float64(s.ErrorsUnexpected)/float64(max(s.Requests, 1)), "err-%")
+	b.ReportMetric(s.Resources.HeapPerVUBytes, "B/VU")
+}

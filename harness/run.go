@@ -41,35 +41,37 @@ const (
 	preflightTry    = 2 * time.Second  // for one try of it
 )
 
-// run is one execution of a Simulation.
-type run struct {
-	sim       *Simulation
+// userEnv is what a user's requests need of their run: the configuration
+// and plan, where to send, how to record, the workers, and whether the run
+// is stopping. A VU reaches its run only through it.
+type userEnv struct {
 	cfg       Config
 	plan      *plan
 	observers []Observer // the simulation's and -openapi's
 	log       *slog.Logger
-	runID     string
-
 	target    *url.URL
 	transport *http.Transport
 	rec       *record.Recorder
 	breakers  breaker.Set // one circuit breaker per endpoint (-breaker)
-	reg       *prometheus.Registry
-	coll      *metrics.Collectors
 	pool      *exchangePool
-	pusher    *metrics.Pusher
 	runDone   <-chan struct{} // the journeys' context's Done
-	mix       mix
-	started   time.Time
+	reqCtx    context.Context // requests' context: cut after the grace period
+	exhausted exhaustion
+	stopper
+}
 
-	stopCh     chan struct{}
-	stopFlag   atomic.Bool
-	stopOnce   sync.Once
-	stopMu     sync.Mutex
-	stopReason string
-	partial    bool
+// run is one execution of a Simulation.
+type run struct {
+	userEnv
+	sim   *Simulation
+	runID string
 
-	reqCtx    context.Context
+	reg     *prometheus.Registry
+	coll    *metrics.Collectors
+	pusher  *metrics.Pusher
+	mix     mix
+	started time.Time
+
 	reqCancel context.CancelFunc
 
 	users    sync.WaitGroup
@@ -89,29 +91,20 @@ type run struct {
 	journeyErrs atomic.Int64
 	idleMu      sync.Mutex
 	idle        []string // archetypes whose journey made no request (noRequest)
-	notes       []string
+	notes       notes
 
 	cleanupClient *http.Client
 	pushClient    *http.Client
 	cleanups      cleanupLog
-	exhausted     exhaustion
 }
-
-// stopping reports whether the run is stopping: no new request may start.
-func (r *run) stopping() bool { return r.stopFlag.Load() }
 
 // stop ends the run: new requests stop at once; requests in flight get the
 // grace period. Only the first call's reason counts.
 func (r *run) stop(reason string, partial bool) {
-	r.stopOnce.Do(func() {
-		r.stopMu.Lock()
-		r.stopReason, r.partial = reason, partial
-		r.stopMu.Unlock()
-		r.stopFlag.Store(true)
-		close(r.stopCh)
+	if r.stopper.stop(reason, partial) {
 		r.wakeAll()
 		r.log.Info("stopping", "reason", reason)
-	})
+	}
 }
 
 func newRunID() string {
@@ -129,11 +122,41 @@ func version() string {
 
 // Run runs the simulation to its end — every user's budget spent, -duration
 // over, a signal, ctx cancelled or an abort budget broken — and returns its
-// result, with reports written. Bad configuration fails the test before
-// the first request, naming every problem at once: flags, archetypes,
-// budgets and the report folder. A cleanup that fails fails the test too.
-func (s *Simulation) Run(ctx context.Context) *Result {
+// result, with reports written, and its budgets judged on the test.
+//
+// The error says what went wrong outside the budgets. Before the first
+// request (bad configuration, with every problem of the flags, archetypes,
+// budgets and report folder at once; an unreachable target) the result is
+// nil. After the run (a journey that sent no request, reports that could not
+// be written, a failed cleanup) the result is there too. Every error is also
+// reported on the test with Errorf, so a test that drops it still fails and
+// the verdict agrees with the reports. Run never calls FailNow, so it may
+// run on any goroutine (a benchmark's, a test's helper's); MustRun is the
+// form for a test's own goroutine.
+func (s *Simulation) Run(ctx context.Context) (*Result, error) {
 	s.tb.Helper()
+	res, err := s.run(ctx)
+	if err != nil {
+		s.tb.Errorf("trafficsim: %v", err)
+	}
+	if res != nil {
+		res.judge(s.tb)
+	}
+	return res, err
+}
+
+// MustRun is Run for a test's own goroutine: when the run could not start,
+// it ends the test (FailNow) after Run has reported why.
+func (s *Simulation) MustRun(ctx context.Context) *Result {
+	s.tb.Helper()
+	res, _ := s.Run(ctx)
+	if res == nil {
+		s.tb.FailNow()
+	}
+	return res
+}
+
+func (s *Simulation) run(ctx context.Context) (*Result, error) {
 	runID := s.cfg.RunID
 	if runID == "" {
 		runID = newRunID()
@@ -144,32 +167,32 @@ func (s *Simulation) Run(ctx context.Context) *Result {
 	}
 	p, budgets, err := s.check(reportDir)
 	if err != nil {
-		s.tb.Fatalf("trafficsim: invalid configuration:\n%v", err)
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	observers, err := s.wireContract(ctx, p)
 	if err != nil {
-		s.tb.Fatalf("trafficsim: %v", err)
+		return nil, err
 	}
 	r, err := s.newRun(p, runID, reportDir)
 	if err != nil {
-		s.tb.Fatalf("trafficsim: %v", err)
+		return nil, err
 	}
 	r.observers = observers
 	if err := r.preflight(ctx); err != nil {
-		s.tb.Fatalf("trafficsim: cannot reach target %s: %v", redactURL(s.cfg.Target), err)
+		return nil, fmt.Errorf("cannot reach target %s: %w", redactURL(s.cfg.Target), err)
 	}
 	res := r.execute(ctx, budgets)
+	var errs []error
 	if err := r.idleError(); err != nil {
-		s.tb.Errorf("trafficsim: %v", err)
+		errs = append(errs, err)
 	}
 	if res.writeErr != nil {
-		s.tb.Errorf("trafficsim: writing reports: %v", res.writeErr)
+		errs = append(errs, fmt.Errorf("writing reports: %w", res.writeErr))
 	}
 	if err := r.cleanupErr(); err != nil {
-		s.tb.Errorf("trafficsim: %v", err)
+		errs = append(errs, err)
 	}
-	res.judge(s.tb)
-	return res
+	return res, errors.Join(errs...)
 }
 
 // check gathers every problem of the configuration, the archetypes, the
@@ -232,14 +255,17 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 		weights[i], names[i] = a.weight, a.name
 	}
 	r := &run{
-		sim: s, cfg: cfg, plan: p, log: log, runID: runID, target: target,
+		userEnv: userEnv{
+			cfg: cfg, plan: p, log: log, target: target,
+			pool:    newExchangePool(cfg.Timeout, cfg.MaxInFlight),
+			stopper: newStopper(),
+		},
+		sim: s, runID: runID,
 		mix:       newMix(cfg.Seed, weights),
-		pool:      newExchangePool(cfg.Timeout, cfg.MaxInFlight),
-		stopCh:    make(chan struct{}),
 		activeIdx: map[int]*VU{},
-		notes:     append([]string(nil), p.notes...),
 	}
-	r.notes = append(r.notes, r.mix.unmanned(p.archetypes, cfg)...)
+	r.notes.add(p.notes...)
+	r.notes.add(r.mix.unmanned(p.archetypes, cfg)...)
 	r.transport = newTransport(cfg)
 	r.cleanupClient = NewClient(cfg)
 	r.coll = metrics.New(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: version()})
@@ -273,12 +299,12 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 			return nil, err
 		}
 	} else {
-		r.notes = append(r.notes, "pushing off: no -pushgateway given")
+		r.notes.add("pushing off: no -pushgateway given")
 	}
 	if lim := fdLimit(); lim > 0 && uint64(cfg.Users) > lim/2 && cfg.Think == "none" {
-		r.notes = append(r.notes, fmt.Sprintf("%d users without think time may need more connections than the %d open files allowed (ulimit -n)", cfg.Users, lim))
+		r.notes.add(fmt.Sprintf("%d users without think time may need more connections than the %d open files allowed (ulimit -n)", cfg.Users, lim))
 	}
-	for _, n := range r.notes {
+	for _, n := range r.notes.list() {
 		log.Info(n)
 	}
 	log.Debug("limits", "open_files", fdLimit())
@@ -386,7 +412,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 			r.stop("interrupted by "+sig.String(), true)
 		case <-parent.Done():
 			r.stop("context cancelled", true)
-		case <-r.stopCh:
+		case <-r.done():
 		}
 		// Journeys see the stop at once; requests in flight keep reqCtx
 		// for the grace period.
@@ -402,7 +428,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	select {
 	case <-usersDone:
 		r.stop("all users done", false)
-	case <-r.stopCh:
+	case <-r.done():
 		r.awaitUsers(usersDone)
 	}
 	runCancel()
@@ -416,8 +442,8 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 		// their own: their connections are not the run's to close.
 		unlabelled(labelled, func() { r.cleanup(parent, true) })
 	}
-	r.notes = append(r.notes, r.cleanups.notes()...)
-	r.notes = append(r.notes, r.exhausted.summaryNotes()...)
+	r.notes.add(r.cleanups.notes()...)
+	r.notes.add(r.exhausted.summaryNotes()...)
 	if r.pusher != nil {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), finalPushWait+r.cfg.PushDeleteAfter)
 		if err := r.pusher.Stop(ctx); err != nil {
@@ -452,7 +478,7 @@ func (r *run) awaitUsers(done <-chan struct{}) {
 	case <-done:
 	case <-straggle.C:
 		n := r.active.Load()
-		r.notes = append(r.notes, fmt.Sprintf("%d users did not stop within the grace period", n))
+		r.notes.add(fmt.Sprintf("%d users did not stop within the grace period", n))
 		r.log.Warn("users did not stop", "users", n)
 	}
 }

@@ -109,7 +109,7 @@ func TestRun_reportDirGoneMidRunLosesNoSummary(t *testing.T) {
 		_, err := vu.Do(ctx, Get("/x"))
 		return err
 	})
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	fallback := fallbackReportDir(cfg.RunID)
 	assert.Contains(t, etb.messages(), fallback, "the error names where the reports went")
 	assert.Equal(t, fallback, res.Dir)
@@ -133,7 +133,7 @@ func TestCleanup_failureFailsTheTestNamingWhy(t *testing.T) {
 		got = scope
 		return errors.New("delete: status 503; 2 users of the run remain")
 	})
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	msg := etb.messages()
 	assert.Contains(t, msg, "cleanup failed 1 of 1 times")
 	assert.Contains(t, msg, "2 users of the run remain")
@@ -257,7 +257,7 @@ func TestRedirects_followedAsABrowserAndNamedByTheirRoute(t *testing.T) {
 	obs := &routeObserver{routes: map[string]int{}}
 	sim.Observe(obs)
 	sim.Archetype("a", 1, Between(5, 5), journey)
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	s := res.Summary
 
 	old := s.Endpoint("GET /old/{id}")
@@ -292,7 +292,7 @@ func TestRedirects_notFollowedAreKindHTTP3xx(t *testing.T) {
 		_, err := vu.Do(ctx, Get("/away"))
 		return err
 	})
-	s := sim.Run(t.Context()).Summary
+	s := sim.MustRun(t.Context()).Summary
 	assert.EqualValues(t, 2, s.ErrorsByKind[string(kind.HTTP3xx)], "by kind: %v", s.ErrorsByKind)
 	assert.EqualValues(t, 1, s.Endpoint("GET /old/{id}").Codes["301"])
 	seen, _ := rt.seenOther()
@@ -347,7 +347,7 @@ func fileLimitChild(t *testing.T, limit uint64) {
 		_, err := vu.Do(ctx, Get("/x"))
 		return err
 	})
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	t.Logf("served %d, by kind %v", served.Load(), res.Summary.ErrorsByKind)
 }
 

@@ -45,7 +45,7 @@ func TestPool_boundedInFlight(t *testing.T) {
 				_, err := vu.Do(ctx, Get("/slow"))
 				return err
 			})
-			res := sim.Run(context.Background())
+			res := sim.MustRun(context.Background())
 			s := res.Summary
 
 			assert.EqualValues(t, users*perUser, s.Requests)

@@ -97,7 +97,7 @@ func TestSimulation_mixAndRanges(t *testing.T) {
 	sim.Archetype("active", 50, Between(30, 100), log.journey("/active"))
 	sim.Archetype("admin", 20, Between(50, 200), log.journey("/admin"))
 	sim.Archetype("power", 10, Between(100, 1000), log.journey("/power"))
-	res := sim.Run(context.Background())
+	res := sim.MustRun(context.Background())
 
 	s := res.Summary
 	require.Len(t, log.users, 2000)
@@ -143,7 +143,7 @@ func TestSimulation_sameSeedSameSequences(t *testing.T) {
 		}
 		sim.Archetype("one", 1, Between(5, 40), walker)
 		sim.Archetype("two", 3, Between(1, 20), walker)
-		return sim.Run(context.Background()).Sequences
+		return sim.MustRun(context.Background()).Sequences
 	}
 	a, b, c := run(7), run(7), run(8)
 	require.Len(t, a, 60)
@@ -173,7 +173,7 @@ func TestSimulation_errorAccounting(t *testing.T) {
 		}
 		return nil
 	})
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	assert.EqualValues(t, 30, s.Requests)
 	assert.EqualValues(t, 10, s.ErrorsExpected, "injected 404s answered 404 are expected")
 	assert.EqualValues(t, 10, s.ErrorsUnexpected, "the 500s are not")
@@ -193,21 +193,28 @@ func res(t *testing.T, _ string, cfg Config) string {
 	return cfg.ReportDir + "/summary.json"
 }
 
-// fatalTB records a Fatalf and ends the goroutine, as testing does.
+// fatalTB records the errors a run reports and ends the goroutine on
+// FailNow, as testing does, without failing the real test.
 type fatalTB struct {
 	testing.TB
 	mu  sync.Mutex
 	msg string
 }
 
-func (f *fatalTB) Fatalf(format string, args ...any) {
+func (f *fatalTB) Errorf(format string, args ...any) {
 	f.mu.Lock()
-	f.msg = fmt.Sprintf(format, args...)
+	f.msg += fmt.Sprintf(format, args...)
 	f.mu.Unlock()
-	runtime.Goexit()
+}
+
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.Errorf(format, args...)
+	f.FailNow()
 }
 
 func (f *fatalTB) Fatal(args ...any) { f.Fatalf("%s", fmt.Sprint(args...)) }
+
+func (f *fatalTB) FailNow() { runtime.Goexit() }
 
 func runFatal(t *testing.T, cfg Config, setup func(*Simulation)) string {
 	t.Helper()
@@ -217,7 +224,9 @@ func runFatal(t *testing.T, cfg Config, setup func(*Simulation)) string {
 		defer close(done)
 		sim := New(ftb, cfg)
 		setup(sim)
-		sim.Run(context.Background())
+		res, err := sim.Run(context.Background())
+		assert.Nil(t, res, "no result when the run cannot start")
+		assert.Error(t, err)
 	}()
 	<-done
 	ftb.mu.Lock()
@@ -293,7 +302,7 @@ func TestSimulation_leakingJourneyFailsTheLeakBudget(t *testing.T) {
 		_, err := vu.Do(ctx, Get("/x"))
 		return err
 	})
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	assert.Equal(t, 3, s.Resources.GoroutineLeaks)
 	assert.Contains(t, s.Resources.LeakDescription, "leakingJourneyFailsTheLeakBudget")
 	b, err := budget.Parse(NoLeaks())
@@ -309,7 +318,7 @@ func TestSimulation_noLeaksFromTheHarness(t *testing.T) {
 	cfg.Users = 20
 	sim := New(t, cfg)
 	sim.Archetype("u", 1, Between(5, 10), (&userLog{}).journey("/x"))
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	assert.Zero(t, s.Resources.GoroutineLeaks, s.Resources.LeakDescription)
 }
 
@@ -324,7 +333,7 @@ func TestSimulation_cancelStopsPromptlyAndMarksPartial(t *testing.T) {
 	sim := New(t, cfg)
 	sim.Archetype("u", 1, Between(1000, 1000), (&userLog{}).journey("/x"))
 	start := time.Now()
-	res := sim.Run(ctx)
+	res := sim.MustRun(ctx)
 	res.AcceptPartial() // this test judges the stop itself
 	s := res.Summary
 	assert.Less(t, time.Since(start), 5*time.Second)
@@ -349,7 +358,7 @@ func TestSimulation_slowRequestsCutByStopAreInterrupted(t *testing.T) {
 	defer cancel()
 	sim := New(t, cfg)
 	sim.Archetype("u", 1, Between(1, 1), (&userLog{}).journey("/slow"))
-	res := sim.Run(ctx)
+	res := sim.MustRun(ctx)
 	res.AcceptPartial()
 	s := res.Summary
 	assert.True(t, s.Partial)
@@ -369,7 +378,7 @@ func TestSimulation_cleanupSeesOnlyFinishedUsers(t *testing.T) {
 		scopes = append(scopes, scope)
 		return errors.Join(ctx.Err())
 	})
-	res := sim.Run(context.Background())
+	res := sim.MustRun(context.Background())
 	require.Len(t, scopes, 1)
 	assert.True(t, scopes[0].Final)
 	assert.Equal(t, res.Summary.RunID, scopes[0].RunID)
@@ -390,7 +399,7 @@ func TestSimulation_archetypeWithNoUserIsSaid(t *testing.T) {
 	sim.Archetype("browser", 80, Between(1, 1), journey)
 	sim.Archetype("buyer", 19, Between(1, 1), journey)
 	sim.Archetype("explorer", 1, Between(1, 1), journey)
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	var said []string
 	for _, n := range s.Notes {
 		if strings.Contains(n, "gets none of the 5 users") {
@@ -409,5 +418,13 @@ func TestSimulation_archetypeWithNoUserIsSaid(t *testing.T) {
 				return false
 			}, "archetype %s has no user and no note", a.Name)
 		}
+	}
+}
+
+// acceptPartial accepts a run that the test stops itself (benchmarks and
+// tests that run a simulation on a goroutine of their own).
+func acceptPartial(res *Result, _ error) {
+	if res != nil {
+		res.AcceptPartial()
 	}
 }

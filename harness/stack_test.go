@@ -45,7 +45,7 @@ func parkedStackPerUser(t *testing.T, n int, steps Journey) float64 {
 	before := stackInUse()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { sim.Run(ctx).AcceptPartial() }) // the test stops it
+	wg.Go(func() { acceptPartial(sim.Run(ctx)) }) // the test stops it
 	defer func() { cancel(); wg.Wait() }()
 	deadline := time.Now().Add(30 * time.Second)
 	for thinking.Load() < int64(n) && time.Now().Before(deadline) {

@@ -170,7 +170,7 @@ func harnessLoop(b *testing.B, target *helperTarget, workers int, window time.Du
 	m := meter{target: target}
 	sim.Observe(&m)
 	measured := m.start(window)
-	sim.Run(context.Background())
+	sim.MustRun(context.Background())
 	return <-measured
 }
 

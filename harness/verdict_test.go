@@ -116,7 +116,7 @@ func TestVerdictHelper(t *testing.T) {
 	}
 	sim := New(t, cfg)
 	sim.Archetype("u", 1, requests, (&userLog{}).journey("/x"))
-	sim.Run(context.Background())
+	sim.MustRun(context.Background())
 }
 
 func readJUnit(t *testing.T, dir string) string {
@@ -181,7 +181,7 @@ func TestRun_partialRunFailsUnlessAccepted(t *testing.T) {
 			tb := newVerdictTB(t)
 			sim := New(tb, cfg)
 			sim.Archetype("u", 1, Between(1000, 1000), (&userLog{}).journey("/x"))
-			res := sim.Run(ctx)
+			res := sim.MustRun(ctx)
 			if accept {
 				res.AcceptPartial()
 			}
@@ -213,12 +213,12 @@ func TestRun_twoSimulationsSeeOnlyTheirOwnGoroutines(t *testing.T) {
 		defer close(done)
 		sim := New(longTB, long)
 		sim.Archetype("u", 1, Between(100000, 100000), (&userLog{}).journey("/long"))
-		longRes = sim.Run(context.Background())
+		longRes = sim.MustRun(context.Background())
 	}()
 	time.Sleep(300 * time.Millisecond) // the long one is in full swing
 	sim := New(t, short)
 	sim.Archetype("u", 1, Between(20, 20), (&userLog{}).journey("/short"))
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	assert.Zero(t, s.Resources.GoroutineLeaks, "the short run: %s", s.Resources.LeakDescription)
 	assert.Greater(t, s.Resources.GoroutinesPeak, 30, "the other run's goroutines were there all along")
 	<-done

@@ -45,7 +45,7 @@ type VU struct {
 	// State is the journey's own data (credentials, ids seen, ...).
 	State any
 
-	sim      *run
+	env      *userEnv
 	arch     int
 	budget   int
 	used     int
@@ -81,17 +81,17 @@ func (vu *VU) Chance(p float64) bool { return vu.Rand.Float64() < p }
 
 // Bad reports whether the next request should be a deliberately bad one,
 // with probability -error-rate.
-func (vu *VU) Bad() bool { return vu.Chance(vu.sim.cfg.ErrorRate / 100) }
+func (vu *VU) Bad() bool { return vu.Chance(vu.env.cfg.ErrorRate / 100) }
 
 // Logger returns the run's logger with this user's attributes.
 func (vu *VU) Logger() *slog.Logger {
-	return vu.sim.log.With("vu", vu.Index, "archetype", vu.Archetype)
+	return vu.env.log.With("vu", vu.Index, "archetype", vu.Archetype)
 }
 
 // RecordLogin counts a login outcome (kind.LoginSuccess,
 // kind.LoginWrongPassword, kind.LoginLocked, kind.LoginError) in the
 // summary's login_attempts and trafficsim_login_attempts_total.
-func (vu *VU) RecordLogin(outcome kind.Login) { vu.sim.rec.Login(outcome) }
+func (vu *VU) RecordLogin(outcome kind.Login) { vu.env.rec.Login(outcome) }
 
 // Decode decodes a response's JSON body into v; a body that does not decode
 // is counted as an unexpected error of kind decode on the request's endpoint.
@@ -108,8 +108,8 @@ func (vu *VU) Decode(req *Request, resp *Response, v any) bool {
 //
 //go:noinline
 func (vu *VU) decodeFailed(req *Request, err error) {
-	vu.sim.rec.DecodeError(vu.sim.rec.Endpoint(req.Method, req.Route), vu.arch)
-	if vu.sim.cfg.Debug {
+	vu.env.rec.DecodeError(vu.env.rec.Endpoint(req.Method, req.Route), vu.arch)
+	if vu.env.cfg.Debug {
 		vu.Logger().Debug("decode failed", "endpoint", req.Name(), "err", err)
 	}
 }
@@ -131,7 +131,7 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 	if vu.used >= vu.budget {
 		return nil, ErrBudgetSpent
 	}
-	if vu.sim.stopping() || ctx.Err() != nil {
+	if vu.env.stopping() || ctx.Err() != nil {
 		return nil, vu.stopErr(ctx)
 	}
 	vu.setCallCtx(ctx)
@@ -144,7 +144,7 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 	if vu.names != nil {
 		vu.recordName(req)
 	}
-	return vu.sim.pool.do(vu, req), nil
+	return vu.env.pool.do(vu, req), nil
 }
 
 // setCallCtx keeps ctx for the pause and the request when it is a context
@@ -154,7 +154,7 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 //go:noinline
 func (vu *VU) setCallCtx(ctx context.Context) {
 	vu.callCtx = nil
-	if done := ctx.Done(); done != nil && done != vu.sim.runDone {
+	if done := ctx.Done(); done != nil && done != vu.env.runDone {
 		vu.callCtx = ctx
 	}
 }
@@ -199,15 +199,15 @@ func (vu *VU) sleepFor(d time.Duration) bool {
 	case <-vu.done:
 	default:
 	}
-	if vu.sim.stopping() {
+	if vu.env.stopping() {
 		return false
 	}
 	if vu.callCtx != nil {
 		return vu.pauseCtx(d)
 	}
-	vu.sim.pool.sleeper.sleep(vu, d)
+	vu.env.pool.sleeper.sleep(vu, d)
 	<-vu.done
-	return !vu.sim.stopping()
+	return !vu.env.stopping()
 }
 
 // pauseCtx is pause for a context of the journey's own: its end wakes the
@@ -218,9 +218,9 @@ func (vu *VU) pauseCtx(d time.Duration) bool {
 	ctx := vu.callCtx
 	stop := context.AfterFunc(ctx, vu.wake)
 	defer stop()
-	vu.sim.pool.sleeper.sleep(vu, d)
+	vu.env.pool.sleeper.sleep(vu, d)
 	<-vu.done
-	return !vu.sim.stopping() && ctx.Err() == nil
+	return !vu.env.stopping() && ctx.Err() == nil
 }
 
 // thinkTime draws the next pause. It is not inlined so that Think's value
@@ -234,13 +234,13 @@ func (vu *VU) thinkTime() time.Duration { return vu.think.Draw(vu.Rand) }
 // time it holds no connection and no deep stack. It returns an error when
 // the run stops first or ctx is done.
 func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
-	if vu.sim.stopping() || ctx.Err() != nil {
+	if vu.env.stopping() || ctx.Err() != nil {
 		return errStopped
 	}
 	if d <= 0 {
 		return nil
 	}
-	vu.sim.pool.sleeper.start()
+	vu.env.pool.sleeper.start()
 	vu.setCallCtx(ctx)
 	if !vu.sleepFor(d) || ctx.Err() != nil {
 		return errStopped

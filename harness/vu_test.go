@@ -73,7 +73,7 @@ func TestVU_DoHonoursItsContext(t *testing.T) {
 				mu.Unlock()
 				return ErrBudgetSpent
 			})
-			sim.Run(context.Background())
+			sim.MustRun(context.Background())
 			mu.Lock()
 			defer mu.Unlock()
 			require.False(t, ended.IsZero(), "the context ended")
@@ -105,7 +105,7 @@ func TestVU_DoWithAnExpiredContextReturnsAtOnce(t *testing.T) {
 		took = time.Since(start)
 		return ErrBudgetSpent
 	})
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	assert.ErrorIs(t, doErr, context.DeadlineExceeded)
 	assert.Less(t, took, 50*time.Millisecond)
 	assert.Zero(t, s.Requests, "nothing was sent")
@@ -137,7 +137,7 @@ func TestExchange_failureAfterTheHeadersKeepsStatusAndKind(t *testing.T) {
 		got = r
 		return err
 	})
-	s := sim.Run(context.Background()).Summary
+	s := sim.MustRun(context.Background()).Summary
 	require.NotNil(t, got)
 	assert.Equal(t, http.StatusOK, got.Status, "the status received")
 	assert.NotEmpty(t, got.Kind, "and the failure's kind")

@@ -26,10 +26,15 @@ func (w watched) Queued() int                { return int(w.r.pool.queuedNow()) 
 func (w watched) Stopping() bool             { return w.r.stopping() }
 func (w watched) Abort(reason string)        { w.r.stop(reason, true) }
 
-// FillSummary adds the observers' findings so far (contract violations),
-// for abort budgets judged on the run so far.
-func (w watched) FillSummary(s *reports.Summary) {
-	for _, o := range w.r.sim.observers {
+// FillSummary adds the observers' findings so far (coverage, contract
+// violations), for abort budgets judged on the run so far.
+func (w watched) FillSummary(s *reports.Summary) { w.r.fillFindings(s) }
+
+// fillFindings adds the findings of every observer, the simulation's and
+// -openapi's, to s: at the end of the run and, for abort budgets, during
+// it (a SummaryFiller must be safe to call while requests are observed).
+func (r *run) fillFindings(s *reports.Summary) {
+	for _, o := range r.observers {
 		if f, ok := o.(SummaryFiller); ok {
 			f.FillSummary(s)
 		}

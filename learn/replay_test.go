@@ -76,7 +76,7 @@ func TestReplayer_StateAndHooks(t *testing.T) {
 	cfg.ReportDir = filepath.Join(t.TempDir(), "reports")
 	sim := harness.New(t, cfg)
 	rp.Add(sim)
-	res := sim.Run(context.Background())
+	res := sim.MustRun(context.Background())
 	require.EqualValues(t, 4, res.Summary.Requests)
 	assert.Equal(t, []string{
 		"POST /login  ",

@@ -34,7 +34,7 @@ func TestCleanup_LeavesWhatWasThere(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Target, cfg.Users, cfg.MaxRequests, cfg.Cleanup = srv.URL, 80, 80, true
 	cfg.ReportDir, cfg.Progress = t.TempDir(), 0
-	res := populate(t, cfg, opts).Run(t.Context())
+	res := populate(t, cfg, opts).MustRun(t.Context())
 	require.Positive(t, res.Summary.Endpoint("POST /api/auth/register").Requests)
 	require.Positive(t, res.Summary.Endpoint("POST /api/admin/users/bulk").Requests, "admins created users in bulk too")
 

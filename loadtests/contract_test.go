@@ -84,7 +84,7 @@ func TestContract_DefaultRunCoversEverything(t *testing.T) {
 	d, checker := checkContract(t, sim)
 	require.Equal(t, userservice.Operations(), d.Operations(), "the served description is the service's own")
 
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	s := res.Summary
 	require.NotNil(t, s.Coverage)
 	assert.Equal(t, 1.0, *s.Coverage, "never called: %v", checker.Unexercised())
@@ -111,7 +111,7 @@ func TestContract_WrongTypeIsAViolation(t *testing.T) {
 	sim := populate(t, cfg, opts)
 	checkContract(t, sim)
 
-	s := sim.Run(t.Context()).Summary
+	s := sim.MustRun(t.Context()).Summary
 	const broken = "GET /api/users/{id}"
 	for _, o := range s.Operations {
 		if o.Name != broken {
@@ -180,7 +180,7 @@ func TestContract_ExplorerRestoresCoverage(t *testing.T) {
 					After:   1000, // let the journeys go first: the explorer fills gaps only
 				}))
 			}
-			s := sim.Run(t.Context()).Summary
+			s := sim.MustRun(t.Context()).Summary
 			require.NotNil(t, s.Coverage)
 			cov := budgetVerdict(t, s, coverageBudget)
 			if !withExplorer {

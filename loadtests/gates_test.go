@@ -66,7 +66,7 @@ func TestMainJob_withPushgatewayKeepsEveryBudget(t *testing.T) {
 	t.Run("holds", func(t *testing.T) {
 		cfg := base
 		cfg.ReportDir = t.TempDir()
-		s := populate(t, cfg, opts).Run(t.Context()).Summary
+		s := populate(t, cfg, opts).MustRun(t.Context()).Summary
 		assert.Positive(t, s.Push.Pushes)
 		require.NotEmpty(t, s.Budgets)
 		for _, b := range s.Budgets {
@@ -81,7 +81,7 @@ func TestMainJob_withPushgatewayKeepsEveryBudget(t *testing.T) {
 		ftb := &recordingTB{TB: t}
 		sim := populate(ftb, cfg, opts)
 		sim.Archetype("leaky", 5, harness.Between(10, 10), leakOnce(release))
-		s := sim.Run(t.Context()).Summary
+		s := sim.MustRun(t.Context()).Summary
 		assert.Equal(t, 1, s.Resources.GoroutineLeaks, s.Resources.LeakDescription)
 		fails := ftb.failures()
 		require.Len(t, fails, 1, "only the leak budget fails: %q", fails)

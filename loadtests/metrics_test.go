@@ -76,7 +76,7 @@ func TestMetrics_GatewayHoldsTheHarnessTotals(t *testing.T) {
 	opts := adminOptions(t)
 	cfg := withTarget(t, smallPopulate(t, ""), opts)
 	cfg.Pushgateway, cfg.PushInterval = gw.URL(), 500*time.Millisecond
-	res := populate(t, cfg, opts).Run(t.Context())
+	res := populate(t, cfg, opts).MustRun(t.Context())
 	s := res.Summary
 	require.Positive(t, s.Requests)
 	assert.Positive(t, s.Push.Pushes)
@@ -134,7 +134,7 @@ func TestMetrics_EveryDashboardQueryHasData(t *testing.T) {
 	cfg.Pushgateway, cfg.PushInterval = gw.URL(), time.Second
 	cfg.Think = "uniform:20ms-60ms" // long enough for several scrapes
 	cfg.Breaker = 0
-	res := populate(t, cfg, opts).Run(t.Context())
+	res := populate(t, cfg, opts).MustRun(t.Context())
 	require.Positive(t, res.Summary.ErrorsUnexpected, "the faults produced errors")
 
 	queries, err := deploy.DashboardQueries()

@@ -133,7 +133,7 @@ func netnsChild(t *testing.T) {
 				return nil
 			})
 			sim.OnCleanup(journeys.New(journeys.Options{AdminEmail: "admin@x.test", AdminPassword: nsAdminPassword}).Cleanup())
-			res := sim.Run(t.Context())
+			res := sim.MustRun(t.Context())
 			s := res.Summary
 			assert.Contains(t, ftb.messages(), "cleanup failed", "a cleanup that could not log in fails the test")
 

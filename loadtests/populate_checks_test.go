@@ -20,7 +20,7 @@ func TestDefaultRun_KeepsItsPromises(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.ReportDir, cfg.Progress = t.TempDir(), 0
 	cfg = withTarget(t, cfg, opts)
-	s := populate(t, cfg, opts).Run(t.Context()).Summary
+	s := populate(t, cfg, opts).MustRun(t.Context()).Summary
 
 	t.Run("every operation exercised", func(t *testing.T) {
 		for _, op := range userservice.Operations() {
@@ -67,7 +67,7 @@ func TestSameSeed_SameSequences(t *testing.T) {
 		cfg.Users, cfg.MaxRequests, cfg.Seed = 60, 80, 42
 		cfg.ReportDir, cfg.Progress, cfg.RecordSequences = t.TempDir(), 0, true
 		cfg = withTarget(t, cfg, opts)
-		return populate(t, cfg, opts).Run(t.Context()).Sequences
+		return populate(t, cfg, opts).MustRun(t.Context()).Sequences
 	}
 	a, b := run(), run()
 	require.Len(t, a, 60)

@@ -62,7 +62,7 @@ func TestPopulate(t *testing.T) {
 		sim.Explore(harness.Explore{Prepare: promotedExplorer(opts), After: 1000})
 		contractBudgets = []string{"coverage >= 100%", "violations == 0"}
 	}
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	res.Check(t, contractBudgets...)
 }
 

@@ -73,7 +73,7 @@ func replay(t *testing.T, cfg harness.Config, m *learn.Model, d *contract.Descri
 	}
 	sim := harness.New(t, cfg)
 	rp.Add(sim)
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	f := rp.Fidelity(learn.DefaultThresholds)
 	res.Summary.Notes = append(res.Summary.Notes, f.Notes()...)
 	require.NoError(t, reports.WriteAll(res.Dir, res.Summary), "rewrite the reports with the fidelity notes")
@@ -143,7 +143,7 @@ func replayLoop(t *testing.T) {
 	sim.Archetype("active", 50, harness.Between(30, 100), truth.wrap(j.Active))
 	sim.Archetype("admin", 20, harness.Between(50, 200), truth.wrap(j.Admin))
 	sim.Archetype("power", 10, harness.Between(100, 1000), truth.wrap(j.Power))
-	resA := sim.Run(t.Context())
+	resA := sim.MustRun(t.Context())
 	require.GreaterOrEqual(t, resA.Summary.Requests, int64(10000), "the loop's run makes at least 10,000 requests")
 	emails := userEmails(t, srvA)
 	srvA.Close()

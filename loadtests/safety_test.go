@@ -36,7 +36,7 @@ func TestCleanup_insecureHTTPSLeavesNone(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Target, cfg.Insecure, cfg.Cleanup = srv.URL, true, true
 	cfg.Users, cfg.MaxRequests, cfg.ReportDir, cfg.Progress = 40, 40, t.TempDir(), 0
-	res := populate(t, cfg, opts).Run(t.Context())
+	res := populate(t, cfg, opts).MustRun(t.Context())
 	require.Positive(t, res.Summary.Endpoint("POST /api/auth/register").Requests)
 	assert.Equal(t, before, svc.UserCount(), "0 of the run's users remain")
 }
@@ -58,7 +58,7 @@ func TestCleanup_periodicWithAdminsLeavesNone(t *testing.T) {
 	cfg.Users, cfg.MinRequests, cfg.MaxRequests, cfg.Duration = 200, 1, 30, 6*time.Second
 	cfg.UserTypes, cfg.Think = []string{"new", "admin"}, "none"
 	cfg.ReportDir, cfg.Progress = t.TempDir(), 0
-	res := populate(t, cfg, opts).Run(t.Context())
+	res := populate(t, cfg, opts).MustRun(t.Context())
 	logins := res.Summary.Endpoint("POST /api/auth/login")
 	require.NotNil(t, logins)
 	t.Logf("%d logins, %d users started", logins.Requests, res.Summary.Users)

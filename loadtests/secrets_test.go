@@ -167,7 +167,7 @@ func TestSecrets_neverInLogsOrReports(t *testing.T) {
 	secrets := &secretSet{}
 	secrets.add("admin password", opts.AdminPassword)
 	ctb := &capturingTB{TB: t}
-	res := populateCollecting(ctb, cfg, opts, secrets).Run(t.Context())
+	res := populateCollecting(ctb, cfg, opts, secrets).MustRun(t.Context())
 	log := ctb.String()
 
 	all, kinds := secrets.all()

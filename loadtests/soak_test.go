@@ -51,7 +51,7 @@ func TestSoak(t *testing.T) {
 	if cfg.Target == "" {
 		cfg.Target = startUserServiceProgram(t, opts)
 	}
-	res := populate(t, cfg, opts).Run(t.Context())
+	res := populate(t, cfg, opts).MustRun(t.Context())
 	s := res.Summary
 	require.False(t, s.Partial, s.PartialReason)
 

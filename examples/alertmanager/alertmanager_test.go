@@ -41,7 +41,7 @@ func TestAlertmanager(t *testing.T) {
 	sim.Archetype("operator", 2, harness.Between(8, 30), operator)
 	sim.Archetype("dashboard", 1, harness.Between(5, 20), dashboard)
 	sim.OnCleanup(expireSilences)
-	sim.Run(t.Context()) // judges the budgets, each a subtest
+	sim.MustRun(t.Context()) // judges the budgets, each a subtest
 }
 
 // alert is one alert a service sends, labelled with the run and user.

@@ -40,7 +40,7 @@ func TestPocketBase(t *testing.T) {
 	sim.Archetype("reader", 3, harness.Between(6, 30), reader)
 	sim.Archetype("writer", 2, harness.Between(8, 30), writer)
 	sim.OnCleanup(deleteRunData)
-	sim.Run(t.Context()) // judges the budgets, each a subtest
+	sim.MustRun(t.Context()) // judges the budgets, each a subtest
 }
 
 type page struct {

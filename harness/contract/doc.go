@@ -14,7 +14,7 @@
 //	sim.Observe(checker)
 //	sim.Archetype("explorer", 2, harness.Between(50, 100),
 //		contract.Explorer(d, checker, contract.ExplorerOptions{Prepare: login}))
-//	res := sim.Run(ctx)
+//	res := sim.MustRun(ctx)
 //	res.Check(t, "coverage >= 100%", "violations == 0")
 //
 // The Checker fills the summary's operations, coverage and notes; the

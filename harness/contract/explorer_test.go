@@ -70,7 +70,7 @@ func TestExplorer_FillsTheGaps(t *testing.T) {
 	sim.Archetype("explorer", 1, harness.Between(20, 20), Explorer(d, checker, ExplorerOptions{
 		Prepare: login, After: readers*readerRequests + 1, MaxWait: 10 * time.Second,
 	}))
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	s := res.Summary
 
 	require.NotNil(t, s.Coverage)
@@ -165,7 +165,7 @@ func TestExplorer_EndsWhenNothingIsLeft(t *testing.T) {
 	sim := harness.New(t, cfg)
 	sim.Observe(checker)
 	sim.Archetype("explorer", 1, harness.Between(50, 50), Explorer(d, checker, ExplorerOptions{}))
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	assert.Zero(t, res.Summary.Requests)
 	assert.Equal(t, 2, res.Summary.Users)
 }

@@ -81,7 +81,7 @@ func TestOpenAPI_TokenSchemeServerAcceptsTheExplorer(t *testing.T) {
 		_, err := vu.Do(ctx, harness.Get("/me"))
 		return err
 	})
-	res := sim.Run(t.Context())
+	res := sim.MustRun(t.Context())
 	s := res.Summary
 	assert.Zero(t, s.ErrorsUnexpected, "%v", s.ErrorsByKind)
 	require.NotNil(t, s.Coverage, "the harness wired -openapi by itself")
@@ -96,4 +96,55 @@ func TestOpenAPI_TokenSchemeServerAcceptsTheExplorer(t *testing.T) {
 	}
 	assert.Contains(t, archetypes, "explorer:2", "-explorer=1 beside reader=1 of 4 users")
 	res.Check(t, "coverage >= 100%", "violations == 0")
+}
+
+// failTB records the failures a run reports instead of failing the test.
+type failTB struct {
+	testing.TB
+	mu   sync.Mutex
+	errs []string
+}
+
+func (f *failTB) Errorf(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
+}
+
+func (f *failTB) Error(args ...any) { f.Errorf("%s", fmt.Sprint(args...)) }
+
+// TestOpenAPI_violationsAbortTheRun: an abort budget on violations sees
+// the contract's findings while the run goes on, so a service that answers
+// against its own description stops the run early instead of at -duration.
+func TestOpenAPI_violationsAbortTheRun(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/openapi.json":
+			_, _ = w.Write([]byte(tokenDoc))
+		case "/me":
+			_, _ = w.Write([]byte(`{"name":"no id"}`)) // id is required
+		}
+	}))
+	t.Cleanup(srv.Close)
+	cfg := harness.DefaultConfig()
+	cfg.Target, cfg.ReportDir, cfg.Progress, cfg.Think, cfg.Duration = srv.URL, t.TempDir(), 0, "const:20ms", 30*time.Second
+	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 2, 100000, 100000
+	cfg.OpenAPI, cfg.ValidateSample = srv.URL+"/openapi.json", 100
+	cfg.Budgets = []string{"violations == 0 abort"}
+	ftb := &failTB{TB: t}
+	sim := harness.New(ftb, cfg)
+	sim.Archetype("reader", 1, harness.Between(1, 100000), func(ctx context.Context, vu *harness.VU) error {
+		_, err := vu.Do(ctx, harness.Get("/me"))
+		return err
+	})
+	res := sim.MustRun(t.Context())
+	res.AcceptPartial()
+	s := res.Summary
+	assert.True(t, s.Partial, "the abort budget stopped the run")
+	assert.Contains(t, s.PartialReason, "violations")
+	assert.Less(t, s.DurationSeconds, 15.0, "stopped long before -duration")
+	ftb.mu.Lock()
+	defer ftb.mu.Unlock()
+	assert.NotEmpty(t, ftb.errs, "the broken budget fails the test")
 }
