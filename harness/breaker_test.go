@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/harness/kind"
+	"github.com/trafficsim/trafficsim/internal/tbtest"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -158,12 +159,12 @@ func TestBreaker_abortCheckStillFires(t *testing.T) {
 	cfg.Users, cfg.Breaker, cfg.Think = 4, 2, "const:1ms"
 	cfg.AbortWindow, cfg.Duration = 2*time.Second, 20*time.Second
 	cfg.MaxRequests = 1_000_000
-	tb := newVerdictTB(t)
+	tb := tbtest.New(t).HoldCleanups()
 	sim := New(tb, cfg)
 	sim.Archetype("u", 1, Between(1_000_000, 1_000_000), (&userLog{}).journey("/x"))
 	start := time.Now()
 	res := sim.MustRun(context.Background())
-	assert.Len(t, tb.finish(), 1, "the aborted run fails the test")
+	assert.Len(t, tb.Finish(), 1, "the aborted run fails the test")
 	s := res.Summary
 	assert.Less(t, time.Since(start), 15*time.Second, "aborted long before -duration")
 	assert.True(t, s.Partial)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trafficsim/trafficsim/internal/tbtest"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -115,13 +116,13 @@ func TestAbort_deadTargetEndsTheRunWithinTheWindow(t *testing.T) {
 	cfg.Users, cfg.Think = 20, "const:20ms"
 	cfg.AbortWindow = 3 * time.Second
 	time.AfterFunc(500*time.Millisecond, func() { dead.Store(true) })
-	tb := newVerdictTB(t)
+	tb := tbtest.New(t).HoldCleanups()
 	sim := New(tb, cfg)
 	sim.Archetype("u", 1, Between(100000, 100000), (&userLog{}).journey("/x"))
 	start := time.Now()
 	s := sim.MustRun(context.Background()).Summary
 	assert.Less(t, time.Since(start), 3*cfg.AbortWindow, "aborted within the window")
-	errs := tb.finish()
+	errs := tb.Finish()
 	require.Len(t, errs, 1, "an aborted run fails the test")
 	assert.Contains(t, errs[0], "stopped early (aborted:")
 	assert.True(t, s.Partial)
@@ -137,13 +138,13 @@ func TestAbort_budgetMarkedAbort(t *testing.T) {
 	cfg := withReportDir(t, testConfig(srv.URL))
 	cfg.Users, cfg.AbortWindow = 10, 3*time.Second
 	cfg.Budgets = []string{"p95(GET /x) < 5ms abort"}
-	tb := newVerdictTB(t)
+	tb := tbtest.New(t).HoldCleanups()
 	sim := New(tb, cfg)
 	sim.Archetype("u", 1, Between(100000, 100000), (&userLog{}).journey("/x"))
 	start := time.Now()
 	s := sim.MustRun(context.Background()).Summary
 	assert.Less(t, time.Since(start), 10*time.Second)
-	errs := tb.finish()
+	errs := tb.Finish()
 	require.Len(t, errs, 2, "the broken budget and the stop: %q", errs)
 	assert.Contains(t, errs[0], "budget/p95/GET_/x/abort: p95 of GET /x")
 	assert.Contains(t, errs[1], "stopped early (aborted by budget")

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/trafficsim/trafficsim/internal/tbtest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -175,7 +177,7 @@ func TestChecks_FailedCheckFailsTheBudgetAndNamesIt(t *testing.T) {
 	cfg := withReportDir(t, testConfig(srv.URL))
 	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 5, 10, 10
 	cfg.Budgets = []string{"checks >= 99%", "checks(has id) >= 99%", "checks(name is x) >= 99%"}
-	rec := &errorTB{TB: t} // the broken budgets fail it, not this test
+	rec := tbtest.New(t) // the broken budgets fail it, not this test
 	sim := New(rec, cfg)
 	sim.Archetype("reader", 1, Between(10, 10), func(ctx context.Context, vu *VU) error {
 		route := "/ok"
@@ -199,10 +201,8 @@ func TestChecks_FailedCheckFailsTheBudgetAndNamesIt(t *testing.T) {
 	assert.False(t, one.Passed)
 	assert.Equal(t, "budget/checks/has_id", one.Name)
 	assert.True(t, other.Passed, other.Message)
-	rec.mu.Lock()
-	assert.Len(t, rec.errs, 2, "the test fails with the two broken budgets: %q", rec.errs)
-	assert.True(t, slicesContainSub(rec.errs, `budget/checks/has_id: check "has id" passed was 90%`), "%q", rec.errs)
-	rec.mu.Unlock()
+	assert.Len(t, rec.Failures(), 2, "the test fails with the two broken budgets: %q", rec.Failures())
+	assert.True(t, slicesContainSub(rec.Failures(), `budget/checks/has_id: check "has id" passed was 90%`), "%q", rec.Failures())
 
 	junit, err := os.ReadFile(filepath.Join(res.Dir, reports.JUnitFile))
 	require.NoError(t, err)
@@ -274,7 +274,7 @@ func TestJourney_WithoutARequestFailsNamingTheArchetype(t *testing.T) {
 	srv := newCountingServer(t, nil)
 	cfg := withReportDir(t, testConfig(srv.URL))
 	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 6, 5, 5
-	rec := &errorTB{TB: t}
+	rec := tbtest.New(t)
 	sim := New(rec, cfg)
 	sim.Archetype("forgetful", 1, Between(5, 5), func(ctx context.Context, vu *VU) error {
 		if vu.Remaining() < 3 {
@@ -292,11 +292,9 @@ func TestJourney_WithoutARequestFailsNamingTheArchetype(t *testing.T) {
 	})
 	res := sim.MustRun(t.Context())
 	s := res.Summary
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	require.Len(t, rec.errs, 1)
-	assert.Contains(t, rec.errs[0], `archetype forgetful: a journey call returned without making a request`)
-	assert.NotContains(t, rec.errs[0], "finisher")
+	require.Len(t, rec.Failures(), 1)
+	assert.Contains(t, rec.Failures()[0], `archetype forgetful: a journey call returned without making a request`)
+	assert.NotContains(t, rec.Failures()[0], "finisher")
 	assert.Equal(t, int64(6*3), s.Requests, "each user made 3 requests, then ended")
 	assert.True(t, slicesContainSub(s.Problems, "archetype forgetful"), "%q", s.Problems)
 	junit, err := os.ReadFile(filepath.Join(res.Dir, reports.JUnitFile))

@@ -18,34 +18,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trafficsim/trafficsim/internal/tbtest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/reports"
 )
-
-// errorTB records Errorf calls instead of failing the test, so a test can
-// assert that Run fails the test it was given.
-type errorTB struct {
-	testing.TB
-	mu   sync.Mutex
-	errs []string
-}
-
-func (e *errorTB) Errorf(format string, args ...any) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.errs = append(e.errs, fmt.Sprintf(format, args...))
-}
-
-func (e *errorTB) Error(args ...any) { e.Errorf("%s", fmt.Sprint(args...)) }
-
-func (e *errorTB) messages() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return strings.Join(e.errs, "\n")
-}
 
 func TestValidate_everyBadFlagAtOnce(t *testing.T) {
 	srv := newCountingServer(t, nil)
@@ -97,7 +77,7 @@ func TestRun_reportDirGoneMidRunLosesNoSummary(t *testing.T) {
 	cfg.RunID = fmt.Sprintf("gone-%d", time.Now().UnixNano())
 	t.Cleanup(func() { os.RemoveAll(fallbackReportDir(cfg.RunID)) })
 	var once sync.Once
-	etb := &errorTB{TB: t}
+	etb := tbtest.New(t)
 	ltb := &logTB{TB: etb}
 	sim := New(ltb, cfg)
 	sim.Archetype("a", 1, Between(5, 5), func(ctx context.Context, vu *VU) error {
@@ -111,7 +91,7 @@ func TestRun_reportDirGoneMidRunLosesNoSummary(t *testing.T) {
 	})
 	res := sim.MustRun(t.Context())
 	fallback := fallbackReportDir(cfg.RunID)
-	assert.Contains(t, etb.messages(), fallback, "the error names where the reports went")
+	assert.Contains(t, etb.Messages(), fallback, "the error names where the reports went")
 	assert.Equal(t, fallback, res.Dir)
 	s, err := reports.ReadSummary(filepath.Join(fallback, "summary.json"))
 	require.NoError(t, err)
@@ -125,7 +105,7 @@ func TestCleanup_failureFailsTheTestNamingWhy(t *testing.T) {
 	srv := newCountingServer(t, nil)
 	cfg := withReportDir(t, testConfig(srv.URL))
 	cfg.Users, cfg.MinRequests, cfg.MaxRequests, cfg.Cleanup = 2, 1, 1, true
-	etb := &errorTB{TB: t}
+	etb := tbtest.New(t)
 	sim := New(etb, cfg)
 	sim.Archetype("a", 1, Between(1, 1), func(ctx context.Context, vu *VU) error { _, err := vu.Do(ctx, Get("/x")); return err })
 	var got CleanupScope
@@ -134,7 +114,7 @@ func TestCleanup_failureFailsTheTestNamingWhy(t *testing.T) {
 		return errors.New("delete: status 503; 2 users of the run remain")
 	})
 	res := sim.MustRun(t.Context())
-	msg := etb.messages()
+	msg := etb.Messages()
 	assert.Contains(t, msg, "cleanup failed 1 of 1 times")
 	assert.Contains(t, msg, "2 users of the run remain")
 	assert.Contains(t, strings.Join(res.Summary.Notes, "\n"), "cleanup failed: final cleanup: delete: status 503")

@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -12,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/trafficsim/trafficsim/internal/tbtest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -193,32 +194,9 @@ func res(t *testing.T, _ string, cfg Config) string {
 	return cfg.ReportDir + "/summary.json"
 }
 
-// fatalTB records the errors a run reports and ends the goroutine on
-// FailNow, as testing does, without failing the real test.
-type fatalTB struct {
-	testing.TB
-	mu  sync.Mutex
-	msg string
-}
-
-func (f *fatalTB) Errorf(format string, args ...any) {
-	f.mu.Lock()
-	f.msg += fmt.Sprintf(format, args...)
-	f.mu.Unlock()
-}
-
-func (f *fatalTB) Fatalf(format string, args ...any) {
-	f.Errorf(format, args...)
-	f.FailNow()
-}
-
-func (f *fatalTB) Fatal(args ...any) { f.Fatalf("%s", fmt.Sprint(args...)) }
-
-func (f *fatalTB) FailNow() { runtime.Goexit() }
-
 func runFatal(t *testing.T, cfg Config, setup func(*Simulation)) string {
 	t.Helper()
-	ftb := &fatalTB{TB: t}
+	ftb := tbtest.New(t)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -229,9 +207,7 @@ func runFatal(t *testing.T, cfg Config, setup func(*Simulation)) string {
 		assert.Error(t, err)
 	}()
 	<-done
-	ftb.mu.Lock()
-	defer ftb.mu.Unlock()
-	return ftb.msg
+	return ftb.Messages()
 }
 
 func TestSimulation_badConfigurationFailsBeforeAnyRequest(t *testing.T) {

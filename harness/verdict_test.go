@@ -8,57 +8,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/trafficsim/trafficsim/internal/tbtest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/reports"
 )
-
-// verdictTB is a testing.TB that records the failures a run reports and
-// keeps its cleanups until finish, so a test can see the verdict the
-// harness gives a run that is meant to fail.
-type verdictTB struct {
-	testing.TB
-	mu       sync.Mutex
-	errs     []string
-	cleanups []func()
-}
-
-func newVerdictTB(t *testing.T) *verdictTB { return &verdictTB{TB: t} }
-
-func (v *verdictTB) Errorf(format string, args ...any) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.errs = append(v.errs, fmt.Sprintf(format, args...))
-}
-
-func (v *verdictTB) Error(args ...any) { v.Errorf("%s", fmt.Sprint(args...)) }
-
-func (v *verdictTB) Cleanup(fn func()) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.cleanups = append(v.cleanups, fn)
-}
-
-// finish runs the recorded cleanups, as the end of a test would, and
-// returns every failure reported.
-func (v *verdictTB) finish() []string {
-	v.mu.Lock()
-	cs := v.cleanups
-	v.cleanups = nil
-	v.mu.Unlock()
-	for i := len(cs) - 1; i >= 0; i-- {
-		cs[i]()
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return append([]string(nil), v.errs...)
-}
 
 // helperEnv selects the helper test a child process runs.
 const helperEnv = "TRAFFICSIM_VERDICT_HELPER"
@@ -178,14 +138,14 @@ func TestRun_partialRunFailsUnlessAccepted(t *testing.T) {
 			cfg.Users, cfg.Think = 5, "const:20ms"
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
-			tb := newVerdictTB(t)
+			tb := tbtest.New(t).HoldCleanups()
 			sim := New(tb, cfg)
 			sim.Archetype("u", 1, Between(1000, 1000), (&userLog{}).journey("/x"))
 			res := sim.MustRun(ctx)
 			if accept {
 				res.AcceptPartial()
 			}
-			errs := tb.finish()
+			errs := tb.Finish()
 			if accept {
 				assert.Empty(t, errs)
 				return
@@ -206,7 +166,7 @@ func TestRun_twoSimulationsSeeOnlyTheirOwnGoroutines(t *testing.T) {
 	short := withReportDir(t, testConfig(srv.URL))
 	short.Users, short.Think = 5, "const:5ms"
 
-	longTB := newVerdictTB(t)
+	longTB := tbtest.New(t).HoldCleanups()
 	var longRes *Result
 	done := make(chan struct{})
 	go func() {
@@ -222,6 +182,6 @@ func TestRun_twoSimulationsSeeOnlyTheirOwnGoroutines(t *testing.T) {
 	assert.Zero(t, s.Resources.GoroutineLeaks, "the short run: %s", s.Resources.LeakDescription)
 	assert.Greater(t, s.Resources.GoroutinesPeak, 30, "the other run's goroutines were there all along")
 	<-done
-	assert.Empty(t, longTB.finish())
+	assert.Empty(t, longTB.Finish())
 	assert.Zero(t, longRes.Summary.Resources.GoroutineLeaks, "the long run: %s", longRes.Summary.Resources.LeakDescription)
 }

@@ -2,11 +2,12 @@ package loadtests
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/trafficsim/trafficsim/internal/tbtest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,29 +15,6 @@ import (
 	"github.com/trafficsim/trafficsim/fixtures/promstack"
 	"github.com/trafficsim/trafficsim/harness"
 )
-
-// recordingTB records the failures a run reports instead of failing the
-// test, so a test can see the harness's verdict on a run meant to fail.
-type recordingTB struct {
-	testing.TB
-	mu   sync.Mutex
-	errs []string
-}
-
-func (f *recordingTB) Errorf(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errs = append(f.errs, fmt.Sprintf(format, args...))
-}
-
-// messages is every failure recorded, one a line.
-func (f *recordingTB) messages() string { return strings.Join(f.failures(), "\n") }
-
-func (f *recordingTB) failures() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.errs...)
-}
 
 // leakOnce is a journey step that leaves one goroutine behind per run.
 func leakOnce(release <-chan struct{}) harness.Journey {
@@ -78,12 +56,12 @@ func TestMainJob_withPushgatewayKeepsEveryBudget(t *testing.T) {
 		cfg.ReportDir = t.TempDir()
 		release := make(chan struct{})
 		t.Cleanup(func() { close(release) })
-		ftb := &recordingTB{TB: t}
+		ftb := tbtest.New(t)
 		sim := populate(ftb, cfg, opts)
 		sim.Archetype("leaky", 5, harness.Between(10, 10), leakOnce(release))
 		s := sim.MustRun(t.Context()).Summary
 		assert.Equal(t, 1, s.Resources.GoroutineLeaks, s.Resources.LeakDescription)
-		fails := ftb.failures()
+		fails := ftb.Failures()
 		require.Len(t, fails, 1, "only the leak budget fails: %q", fails)
 		assert.True(t, strings.HasPrefix(fails[0], "budget/goroutine_leaks: 1 goroutine leaked, budget 0; first: 1 × "), fails[0])
 		assert.Contains(t, fails[0], "loadtests.waitForRelease")

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trafficsim/trafficsim/internal/tbtest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -117,7 +119,7 @@ func netnsChild(t *testing.T) {
 			}
 			cfg.OpenAPI = ""
 
-			ftb := &recordingTB{TB: t}
+			ftb := tbtest.New(t)
 			sim := harness.New(ftb, cfg)
 			sim.Archetype("redirected", 1, harness.Between(3, 3), func(ctx context.Context, vu *harness.VU) error {
 				vu.Token = nsUserToken
@@ -135,7 +137,7 @@ func netnsChild(t *testing.T) {
 			sim.OnCleanup(journeys.New(journeys.Options{AdminEmail: "admin@x.test", AdminPassword: nsAdminPassword}).Cleanup())
 			res := sim.MustRun(t.Context())
 			s := res.Summary
-			assert.Contains(t, ftb.messages(), "cleanup failed", "a cleanup that could not log in fails the test")
+			assert.Contains(t, ftb.Messages(), "cleanup failed", "a cleanup that could not log in fails the test")
 
 			seen := remote.seen()
 			t.Logf("netns: %s: %d requests reached %s: %q", name, len(seen), remoteAddr, seen)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trafficsim/trafficsim/internal/tbtest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -98,21 +100,6 @@ func TestOpenAPI_TokenSchemeServerAcceptsTheExplorer(t *testing.T) {
 	res.Check(t, "coverage >= 100%", "violations == 0")
 }
 
-// failTB records the failures a run reports instead of failing the test.
-type failTB struct {
-	testing.TB
-	mu   sync.Mutex
-	errs []string
-}
-
-func (f *failTB) Errorf(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errs = append(f.errs, fmt.Sprintf(format, args...))
-}
-
-func (f *failTB) Error(args ...any) { f.Errorf("%s", fmt.Sprint(args...)) }
-
 // TestOpenAPI_violationsAbortTheRun: an abort budget on violations sees
 // the contract's findings while the run goes on, so a service that answers
 // against its own description stops the run early instead of at -duration.
@@ -132,7 +119,7 @@ func TestOpenAPI_violationsAbortTheRun(t *testing.T) {
 	cfg.Users, cfg.MinRequests, cfg.MaxRequests = 2, 100000, 100000
 	cfg.OpenAPI, cfg.ValidateSample = srv.URL+"/openapi.json", 100
 	cfg.Budgets = []string{"violations == 0 abort"}
-	ftb := &failTB{TB: t}
+	ftb := tbtest.New(t)
 	sim := harness.New(ftb, cfg)
 	sim.Archetype("reader", 1, harness.Between(1, 100000), func(ctx context.Context, vu *harness.VU) error {
 		_, err := vu.Do(ctx, harness.Get("/me"))
@@ -144,7 +131,5 @@ func TestOpenAPI_violationsAbortTheRun(t *testing.T) {
 	assert.True(t, s.Partial, "the abort budget stopped the run")
 	assert.Contains(t, s.PartialReason, "violations")
 	assert.Less(t, s.DurationSeconds, 15.0, "stopped long before -duration")
-	ftb.mu.Lock()
-	defer ftb.mu.Unlock()
-	assert.NotEmpty(t, ftb.errs, "the broken budget fails the test")
+	assert.NotEmpty(t, ftb.Failures(), "the broken budget fails the test")
 }
