@@ -106,17 +106,7 @@ func (s *Simulation) wireContract(ctx context.Context, p *plan) ([]Observer, err
 		observers = append(observers, parts.Observer)
 	}
 	if s.cfg.Explorer > 0 && parts.Explorer != nil {
-		a := &archetype{name: ExplorerArchetype, weight: s.cfg.Explorer, rng: explorerRange, journey: parts.Explorer, think: defaultThink}
-		if t, err := ParseThink(s.cfg.Think); s.cfg.Think != "" && err == nil {
-			a.think = t
-		}
-		run := Range{Min: s.cfg.MinRequests, Max: s.cfg.MaxRequests}
-		if eff, ok := a.rng.intersect(run); ok {
-			a.eff = eff
-		} else {
-			a.eff = run
-		}
-		p.archetypes = append(p.archetypes, a)
+		p.add(archetype{name: ExplorerArchetype, weight: s.cfg.Explorer, rng: explorerRange, journey: parts.Explorer, think: defaultThink}, s.cfg, false)
 	}
 	return observers, nil
 }

@@ -16,37 +16,6 @@ import (
 	"github.com/trafficsim/trafficsim/reports"
 )
 
-func TestFlags_Config_breaker(t *testing.T) {
-	tests := []struct {
-		name    string
-		env     string
-		args    []string
-		want    int
-		wantErr string
-	}{
-		{"default", "", nil, DefaultBreaker, ""},
-		{"flag", "", []string{"-breaker=3"}, 3, ""},
-		{"off", "", []string{"-breaker=0"}, 0, ""},
-		{"environment", "25", nil, 25, ""},
-		{"flag wins over environment", "25", []string{"-breaker=4"}, 4, ""},
-		{"negative", "", []string{"-breaker=-1"}, 0, "-breaker: must not be negative"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if tt.env != "" {
-				t.Setenv(EnvName("breaker"), tt.env)
-			}
-			cfg, err := parseFlags(t, tt.args...)
-			if tt.wantErr != "" {
-				require.ErrorContains(t, err, tt.wantErr)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, cfg.Breaker)
-		})
-	}
-}
-
 // maxProbes bounds the probes a breaker can send in elapsed time: the k-th
 // probe waits out cooldowns of c, 2c, ... 2^(k-1)·c (c = BreakerCooldown),
 // so k probes need (2^k − 1)·c. (Valid while no cooldown reaches the cap,

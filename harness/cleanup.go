@@ -259,8 +259,11 @@ func (c CleanupScope) DoJSON(ctx context.Context, method, path string, body any,
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, DefaultMaxBody)).Decode(out); err != nil {
+	if err := json.NewDecoder(io.LimitReader(resp.Body, cleanupMaxBody)).Decode(out); err != nil {
 		return fmt.Errorf("cleanup: decode %s %s: %w", method, path, err)
 	}
 	return nil
 }
+
+// cleanupMaxBody bounds the bytes of a cleanup answer decoded.
+const cleanupMaxBody = 1 << 20

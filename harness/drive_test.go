@@ -32,9 +32,9 @@ func TestArrivals_scheduleExactlyRateTimesDuration(t *testing.T) {
 		{"100/s for 20s", Config{Rate: 100, Duration: 20 * time.Second}, 2000},
 		{"3000/s for 5s", Config{Rate: 3000, Duration: 5 * time.Second}, 15000},
 		{"7/s for 1.5s", Config{Rate: 7, Duration: 1500 * time.Millisecond}, 11}, // 10.5: arrivals at 0 … 10/7 s
-		{"stages 0→10→10→0", Config{Stages: []Stage{{10 * time.Second, 10}, {10 * time.Second, 10}, {10 * time.Second, 0}}}, 200},
-		{"stages cut by -duration", Config{Stages: []Stage{{10 * time.Second, 10}}, Duration: 5 * time.Second}, 13}, // 0→5/s over 5s: 12.5
-		{"flat stage", Config{Rate: 40, Stages: []Stage{{3 * time.Second, 40}}}, 120},
+		{"stages 0→10→10→0", Config{Stages: []Stage{{Duration: 10 * time.Second, Target: 10}, {Duration: 10 * time.Second, Target: 10}, {Duration: 10 * time.Second, Target: 0}}}, 200},
+		{"stages cut by -duration", Config{Stages: []Stage{{Duration: 10 * time.Second, Target: 10}}, Duration: 5 * time.Second}, 13}, // 0→5/s over 5s: 12.5
+		{"flat stage", Config{Rate: 40, Stages: []Stage{{Duration: 3 * time.Second, Target: 40}}}, 120},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -73,7 +73,7 @@ func TestOpenModel_followsTheStages(t *testing.T) {
 	srv := newCountingServer(t, nil)
 	cfg := withReportDir(t, testConfig(srv.URL))
 	cfg.Duration = 0
-	cfg.Stages = []Stage{{3 * time.Second, 40}, {3 * time.Second, 40}, {3 * time.Second, 0}}
+	cfg.Stages = []Stage{{Duration: 3 * time.Second, Target: 40}, {Duration: 3 * time.Second, Target: 40}, {Duration: 3 * time.Second, Target: 0}}
 	var mu sync.Mutex
 	var starts []time.Time
 	sim := New(t, cfg)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -102,39 +103,77 @@ func (s *Simulation) Validate() error {
 	return errors.Join(err, berr, derr)
 }
 
+// plan checks the configuration with the archetypes and returns what a run
+// uses: copies of the selected archetypes, each with its effective range
+// and think time. It changes nothing in the simulation, so Validate and Run
+// may call it any number of times and get the same plan.
 func (s *Simulation) plan() (*plan, error) {
 	var errs []error
 	if err := s.cfg.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	names, aerrs := s.archetypeProblems()
+	errs = append(errs, aerrs...)
+	errs = append(errs, s.selectionProblems(names)...)
 	p := &plan{}
+	for _, a := range s.archetypes {
+		if len(s.cfg.UserTypes) == 0 || slices.Contains(s.cfg.UserTypes, a.name) {
+			p.add(*a, s.cfg, true)
+		}
+	}
+	if len(s.archetypes) == 0 {
+		errs = append(errs, errors.New("archetypes: none defined"))
+	} else if p.weight() <= 0 {
+		errs = append(errs, errors.New("archetypes: the weights of the selected user types sum to 0"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// archetypeProblems checks each archetype on its own, the values built in
+// code (WithThink, WithAuth) included, and returns the names defined.
+func (s *Simulation) archetypeProblems() (map[string]bool, []error) {
+	var errs []error
+	bad := func(a *archetype, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("archetype %q: %s", a.name, fmt.Sprintf(format, args...)))
+	}
 	names := map[string]bool{}
-	total := 0
 	for _, a := range s.archetypes {
 		switch {
 		case a.name == "":
 			errs = append(errs, errors.New("archetype: a name is required"))
 		case names[a.name]:
-			errs = append(errs, fmt.Errorf("archetype %q: defined twice", a.name))
+			bad(a, "defined twice")
 		}
 		names[a.name] = true
 		if a.weight < 0 {
-			errs = append(errs, fmt.Errorf("archetype %q: weight %d is negative", a.name, a.weight))
+			bad(a, "weight %d is negative", a.weight)
 		}
 		if a.rng.Min < 1 || a.rng.Min > a.rng.Max {
-			errs = append(errs, fmt.Errorf("archetype %q: request range %s must have 1 <= min <= max", a.name, a.rng))
+			bad(a, "request range %s must have 1 <= min <= max", a.rng)
 		}
 		if a.journey == nil {
-			errs = append(errs, fmt.Errorf("archetype %q: no journey", a.name))
+			bad(a, "no journey")
 		}
-	}
-	known := slices.Sorted(func(yield func(string) bool) {
-		for n := range names {
-			if !yield(n) {
-				return
+		if err := a.think.Validate(); err != nil {
+			bad(a, "WithThink: %v", err)
+		}
+		if a.auth != nil {
+			if err := a.auth.Validate(); err != nil {
+				bad(a, "WithAuth: %v", err)
 			}
 		}
-	})
+	}
+	return names, errs
+}
+
+// selectionProblems checks the flags that need the simulation's archetypes
+// or cleanup: -user-types, -explorer, -cleanup.
+func (s *Simulation) selectionProblems(names map[string]bool) []error {
+	var errs []error
+	known := slices.Sorted(maps.Keys(names))
 	for _, t := range s.cfg.UserTypes {
 		if !names[t] {
 			errs = append(errs, fmt.Errorf("-user-types: unknown user type %q (known: %s)", t, strings.Join(known, ", ")))
@@ -148,43 +187,36 @@ func (s *Simulation) plan() (*plan, error) {
 	if s.cfg.Cleanup && len(s.cleanups) == 0 {
 		errs = append(errs, errors.New("-cleanup: this simulation registers no cleanup (Simulation.OnCleanup), so -cleanup would delete nothing"))
 	}
-	for _, a := range s.archetypes {
-		if a.auth != nil {
-			if msg := a.auth.validate(); msg != "" {
-				errs = append(errs, fmt.Errorf("archetype %q: WithAuth: %s", a.name, msg))
-			}
+	return errs
+}
+
+// add puts a, a copy the plan owns, into the plan with the run's think time
+// (-think) and its range intersected with the run's; note says so when the
+// two do not meet.
+func (p *plan) add(a archetype, cfg Config, note bool) {
+	if cfg.Think != "" {
+		if t, err := ParseThink(cfg.Think); err == nil {
+			a.think = t
 		}
 	}
-	run := Range{Min: s.cfg.MinRequests, Max: s.cfg.MaxRequests}
-	for _, a := range s.archetypes {
-		if len(s.cfg.UserTypes) > 0 && !slices.Contains(s.cfg.UserTypes, a.name) {
-			continue
-		}
-		p.archetypes = append(p.archetypes, a)
-		total += a.weight
-		if eff, ok := a.rng.intersect(run); ok {
-			a.eff = eff
-		} else {
-			a.eff = run
+	run := Range{Min: cfg.MinRequests, Max: cfg.MaxRequests}
+	if eff, ok := a.rng.intersect(run); ok {
+		a.eff = eff
+	} else {
+		a.eff = run
+		if note {
 			p.notes = append(p.notes, fmt.Sprintf("archetype %s: its range %s lies outside the run's %s (-min-request-count/-max-request-count); using %s",
 				a.name, a.rng, run, run))
 		}
 	}
-	if len(s.archetypes) == 0 {
-		errs = append(errs, errors.New("archetypes: none defined"))
-	} else if total <= 0 {
-		errs = append(errs, errors.New("archetypes: the weights of the selected user types sum to 0"))
+	p.archetypes = append(p.archetypes, &a)
+}
+
+// weight is the sum of the plan's archetypes' weights.
+func (p *plan) weight() int {
+	total := 0
+	for _, a := range p.archetypes {
+		total += a.weight
 	}
-	if s.cfg.Think != "" {
-		t, err := ParseThink(s.cfg.Think)
-		if err == nil {
-			for _, a := range p.archetypes {
-				a.think = t
-			}
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return total
 }

@@ -49,7 +49,7 @@ func outboundOptions(cfg Config) outbound.Options {
 // to add something (authentication), wrap its Transport.
 func NewClient(cfg Config) *http.Client {
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = DefaultConfig().Timeout
 	}
 	return outbound.NewClient(outboundOptions(cfg))
 }

@@ -1,6 +1,8 @@
-package harness
+package config
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -12,7 +14,7 @@ import (
 // Think is a think-time distribution: how long a user pauses between two
 // requests. It is a plain value so a population of users shares one.
 type Think struct {
-	Kind string // "const", "uniform", "exp", "lognormal", "none"
+	Kind string // "const", "uniform", "exp", "lognormal", "none" (or "")
 	// Const and uniform: Min (and Max); exp: Mean; lognormal: Median and Sigma.
 	Min, Max time.Duration
 	Mean     time.Duration
@@ -96,66 +98,108 @@ func (t Think) String() string {
 	}
 }
 
+// Validate reports what is wrong with a think time built in code as well as
+// parsed: an unknown Kind, a negative duration, a uniform range whose Min is
+// above its Max, a lognormal Sigma outside 0–5. The zero Think is NoThink.
+func (t Think) Validate() error {
+	negative := func(field string, d time.Duration) error {
+		if d < 0 {
+			return fmt.Errorf("%s %s is negative", field, d)
+		}
+		return nil
+	}
+	switch t.Kind {
+	case "", "none":
+		return nil
+	case "const":
+		return negative("duration", t.Min)
+	case "uniform":
+		if err := cmp.Or(negative("min", t.Min), negative("max", t.Max)); err != nil {
+			return err
+		}
+		if t.Min > t.Max {
+			return fmt.Errorf("min %s is greater than max %s", t.Min, t.Max)
+		}
+		return nil
+	case "exp":
+		return negative("mean", t.Mean)
+	case "lognormal":
+		if err := negative("median", t.Median); err != nil {
+			return err
+		}
+		if !(t.Sigma >= 0 && t.Sigma <= maxSigma) { // NaN included
+			return fmt.Errorf("sigma %g must be a number from 0 to %d", t.Sigma, maxSigma)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown distribution %q (want const, uniform, exp, lognormal or none)", t.Kind)
+}
+
+// maxSigma bounds a lognormal's shape: past it nearly every draw is 0 or
+// the cap.
+const maxSigma = 5
+
 // ParseThink reads a think-time distribution: "const:2s", "uniform:500ms-3s",
-// "exp:1s", "lognormal:1s,0.5" or "none".
+// "exp:1s", "lognormal:1s,0.5" or "none". What it returns is valid.
 func ParseThink(s string) (Think, error) {
-	s = strings.TrimSpace(s)
+	t, err := parseThink(strings.TrimSpace(s))
+	if err == nil {
+		err = t.Validate()
+	}
+	if err != nil {
+		return Think{}, fmt.Errorf("%q: %w", strings.TrimSpace(s), err)
+	}
+	return t, nil
+}
+
+// parseThink reads the syntax of a think time; Validate judges the values.
+func parseThink(s string) (Think, error) {
 	if s == "none" || s == "0" {
 		return NoThink, nil
 	}
 	kind, arg, ok := strings.Cut(s, ":")
 	if !ok {
-		return Think{}, fmt.Errorf("%q: want const:D, uniform:D-D, exp:D, lognormal:D,SIGMA or none", s)
+		return Think{}, errors.New("want const:D, uniform:D-D, exp:D, lognormal:D,SIGMA or none")
 	}
-	dur := func(v string) (time.Duration, error) {
-		d, err := time.ParseDuration(strings.TrimSpace(v))
-		if err != nil {
-			return 0, fmt.Errorf("%q: %q is not a duration", s, v)
+	var two [2]string
+	switch kind {
+	case "uniform":
+		if two[0], two[1], ok = strings.Cut(arg, "-"); !ok {
+			return Think{}, errors.New("uniform needs MIN-MAX")
 		}
-		if d < 0 {
-			return 0, fmt.Errorf("%q: %s is negative", s, d)
+	case "lognormal":
+		if two[0], two[1], ok = strings.Cut(arg, ","); !ok {
+			return Think{}, errors.New("lognormal needs MEDIAN,SIGMA")
 		}
-		return d, nil
+	case "const", "exp":
+		two[0] = arg
+	default:
+		return Think{}, fmt.Errorf("unknown distribution %q (want const, uniform, exp, lognormal or none)", kind)
+	}
+	a, err := parseDuration(two[0])
+	if err != nil {
+		return Think{}, err
 	}
 	switch kind {
 	case "const":
-		d, err := dur(arg)
-		return Const(d), err
-	case "uniform":
-		a, b, ok := strings.Cut(arg, "-")
-		if !ok {
-			return Think{}, fmt.Errorf("%q: uniform needs MIN-MAX", s)
-		}
-		lo, err := dur(a)
-		if err != nil {
-			return Think{}, err
-		}
-		hi, err := dur(b)
-		if err != nil {
-			return Think{}, err
-		}
-		if lo > hi {
-			return Think{}, fmt.Errorf("%q: min %s is greater than max %s", s, lo, hi)
-		}
-		return Uniform(lo, hi), nil
+		return Const(a), nil
 	case "exp":
-		d, err := dur(arg)
-		return Exp(d), err
-	case "lognormal":
-		a, b, ok := strings.Cut(arg, ",")
-		if !ok {
-			return Think{}, fmt.Errorf("%q: lognormal needs MEDIAN,SIGMA", s)
-		}
-		m, err := dur(a)
-		if err != nil {
-			return Think{}, err
-		}
-		sigma, err := strconv.ParseFloat(strings.TrimSpace(b), 64)
-		if err != nil || sigma < 0 || sigma > 5 || math.IsNaN(sigma) {
-			return Think{}, fmt.Errorf("%q: sigma %q must be a number from 0 to 5", s, b)
-		}
-		return LogNormal(m, sigma), nil
-	default:
-		return Think{}, fmt.Errorf("%q: unknown distribution %q (want const, uniform, exp, lognormal or none)", s, kind)
+		return Exp(a), nil
+	case "uniform":
+		b, err := parseDuration(two[1])
+		return Uniform(a, b), err
 	}
+	sigma, err := strconv.ParseFloat(strings.TrimSpace(two[1]), 64)
+	if err != nil {
+		return Think{}, fmt.Errorf("sigma %q must be a number from 0 to %d", two[1], maxSigma)
+	}
+	return LogNormal(a, sigma), nil
+}
+
+func parseDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration", v)
+	}
+	return d, nil
 }

@@ -1,70 +1,11 @@
 package harness
 
 import (
-	"fmt"
 	"math"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/trafficsim/trafficsim/harness/config"
 )
-
-// Stage is one step of an open-model plan: over Duration, the arrival rate
-// moves linearly from the previous stage's Target (or -rate at the start) to
-// this Target, in user sessions per second — k6's ramping-arrival-rate.
-type Stage struct {
-	Duration time.Duration
-	Target   float64
-}
-
-// maxStageRate bounds a stage's target so a typo cannot ask for a billion
-// sessions a second.
-const maxStageRate = 1e6
-
-// ParseStages reads a plan such as "30s:10,1m:50,30s:0".
-func ParseStages(s string) ([]Stage, error) {
-	var out []Stage
-	var total time.Duration
-	for i, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		d, r, ok := strings.Cut(part, ":")
-		if !ok {
-			return nil, fmt.Errorf("stage %d %q: want DURATION:RATE", i+1, part)
-		}
-		dur, err := time.ParseDuration(strings.TrimSpace(d))
-		if err != nil || dur <= 0 {
-			return nil, fmt.Errorf("stage %d %q: %q is not a positive duration", i+1, part, d)
-		}
-		rate, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
-		if err != nil || rate < 0 || rate > maxStageRate || math.IsNaN(rate) {
-			return nil, fmt.Errorf("stage %d %q: rate %q must be a number from 0 to %g", i+1, part, r, float64(maxStageRate))
-		}
-		if dur > math.MaxInt64-total {
-			// The schedule's offsets would wrap around to negative times
-			// (found by FuzzParseStages: "2562047h:0,2562047h:0,1s:5").
-			return nil, fmt.Errorf("stage %d %q: the plan would last longer than %s", i+1, part, time.Duration(math.MaxInt64))
-		}
-		total += dur
-		out = append(out, Stage{Duration: dur, Target: rate})
-	}
-	return out, nil
-}
-
-// FormatStages writes a plan in the form ParseStages reads.
-func FormatStages(st []Stage) string {
-	parts := make([]string, len(st))
-	for i, s := range st {
-		parts[i] = s.Duration.String() + ":" + strconv.FormatFloat(s.Target, 'g', -1, 64)
-	}
-	return strings.Join(parts, ",")
-}
-
-func stagesTotal(st []Stage) time.Duration {
-	var t time.Duration
-	for _, s := range st {
-		t += s.Duration
-	}
-	return t
-}
 
 // arrivals is the schedule of an open model: the times, from the start, at
 // which sessions should begin.
@@ -80,7 +21,7 @@ type arrivals struct {
 // newArrivals returns the schedule of the open model of cfg.
 func newArrivals(cfg Config) arrivals {
 	a := arrivals{start: cfg.Rate, stages: cfg.Stages, steady: cfg.Rate, end: cfg.Duration}
-	if total := stagesTotal(cfg.Stages); total > 0 && (a.end <= 0 || total < a.end) {
+	if total := config.StagesDuration(cfg.Stages); total > 0 && (a.end <= 0 || total < a.end) {
 		a.end = total
 	}
 	return a
