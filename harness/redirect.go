@@ -91,21 +91,7 @@ func (vu *VU) nextHop(resp *http.Response) (*http.Request, error) {
 	if cross && keepBody {
 		return nil, nil
 	}
-	h := make(http.Header, len(prev.Header))
-	for k, vs := range prev.Header {
-		switch {
-		case k == "Cookie":
-			// With a jar, its cookies for the new URL are added below; a
-			// Cookie the journey set itself stays with its origin.
-			if !cross && vu.jar == nil {
-				h[k] = vs
-			}
-		case cross && redact.SensitiveKey(k):
-		case !keepBody && k == "Content-Type":
-		default:
-			h[k] = vs
-		}
-	}
+	h := hopHeader(prev.Header, cross, keepBody, vu.jar != nil)
 	next := (&http.Request{
 		Method: method, URL: u, Host: u.Host, Header: h,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
@@ -123,6 +109,27 @@ func (vu *VU) nextHop(resp *http.Response) (*http.Request, error) {
 		}
 	}
 	return next, nil
+}
+
+// hopHeader is the header of the next hop: prev's, without credentials on
+// a hop to another origin, without Content-Type when the body is dropped,
+// and without Cookie when a jar adds its own (a Cookie the journey set
+// itself stays with its origin).
+func hopHeader(prev http.Header, cross, keepBody, jar bool) http.Header {
+	h := make(http.Header, len(prev))
+	for k, vs := range prev {
+		switch {
+		case k == "Cookie":
+			if !cross && !jar {
+				h[k] = vs
+			}
+		case cross && redact.SensitiveKey(k):
+		case !keepBody && k == "Content-Type":
+		default:
+			h[k] = vs
+		}
+	}
+	return h
 }
 
 // closeDrained reads a little of a body, so its connection can be reused,
