@@ -38,7 +38,11 @@ type Config struct {
 	// answer, an error of kind http_3xx unless the request expects it.
 	FollowRedirects bool
 
-	Users       int
+	// Users is the closed model's population (-users).
+	Users int
+	// MinRequests and MaxRequests bound every user's request budget,
+	// intersected with its archetype's range (-min-request-count,
+	// -max-request-count).
 	MinRequests int
 	MaxRequests int
 	// Duration caps the run; 0 means no cap (users stop when their budgets are spent).
@@ -49,14 +53,18 @@ type Config struct {
 	ErrorRate float64
 	// Think overrides every archetype's think time when set.
 	Think string
-	Seed  int64
+	// Seed seeds every random choice: the same seed, the same run (-seed).
+	Seed int64
 	// RunID names the run in grouping keys, reports and created data.
 	// Empty means a fresh random id; shards of one run must share it.
 	RunID string
+	// Shard is the part of the population this process runs (-shard).
 	Shard Shard
 
 	// Continuous replaces each finished user with a new one until Duration ends.
-	Continuous      bool
+	Continuous bool
+	// Cleanup runs the simulation's OnCleanup at the end, and every
+	// CleanupInterval with Continuous (-cleanup, -cleanup-interval).
 	Cleanup         bool
 	CleanupInterval time.Duration
 	// Rate (sessions started per second) and Stages select the open model.
@@ -65,9 +73,13 @@ type Config struct {
 	// MaxVUs caps concurrent users in the open model (0: 10×Users).
 	MaxVUs int
 	// Ramp spreads the start of the closed model's users over this time.
-	Ramp  time.Duration
+	Ramp time.Duration
+	// Grace is how long requests in flight may finish on stop (-grace).
 	Grace time.Duration
 
+	// Timeout bounds one request (-timeout); MaxBody is the bytes of an
+	// answer kept (-max-body); TraceSample the share of requests whose
+	// traceparent is marked sampled (-trace-sample).
 	Timeout     time.Duration
 	MaxBody     int64
 	TraceSample float64
@@ -95,21 +107,34 @@ type Config struct {
 	// operations of the -openapi description no journey reached (0: none).
 	Explorer int
 
+	// Pushgateway is where metrics are pushed, every PushInterval; empty
+	// turns pushing off. PushGC and PushDeleteAfter tidy the gateway's
+	// groups (-push-gc, -push-delete-after).
 	Pushgateway     string
 	PushInterval    time.Duration
 	PushGC          time.Duration
 	PushDeleteAfter time.Duration
 
-	ReportDir      string
-	BudgetFile     string
-	Budgets        []string
+	// ReportDir is where reports go; empty means DefaultReportRoot/<run id>.
+	ReportDir string
+	// BudgetFile is a YAML file of budgets (-budgets); Budgets are budget
+	// expressions, the simulation's own and then each -budget.
+	BudgetFile string
+	Budgets    []string
+	// AbortErrorRate stops the run when unexpected errors pass this percent
+	// over AbortWindow (0: never).
 	AbortErrorRate float64
 	AbortWindow    time.Duration
 
+	// OpenAPI is the API description (URL or file) for coverage, contract
+	// checks and the explorer; ValidateSample the percent of answers
+	// checked against it. Package contract reads them.
 	OpenAPI        string
 	ValidateSample float64
 
-	Debug    bool
+	// Debug logs every request and response, redacted.
+	Debug bool
+	// Progress is the interval of the progress line (0: off).
 	Progress time.Duration
 
 	// problems are what reading the flags found (a -stages that does not
