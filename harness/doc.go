@@ -51,6 +51,11 @@
 // error still fails it. Result.ReportMetrics puts a run's req/s, latency
 // percentiles, error share and heap per user on a benchmark, for benchstat.
 //
+// The configuration — Config, its flags, think times, stages, shards and
+// auth — is package config's, one option table from which the flags, the
+// defaults, validation and the README's flag table come; harness names
+// them as its own (harness.Config is config.Config).
+//
 // Users are dealt archetypes, budgets and random sources as functions of the
 // seed and their index, so a run is reproducible and -shard=i/n splits it
 // across processes whose merged results equal one big run's.

@@ -26,7 +26,7 @@ const (
 )
 
 // extraVariables are the TRAFFICSIM_ variables that are not harness flags:
-// the shard count of an Indexed Job (harness/flags.go) and the admin account
+// the shard count of an Indexed Job (harness/config/flags.go) and the admin account
 // of loadtests (-admin-email, -admin-password).
 var extraVariables = []string{"TRAFFICSIM_SHARDS", "TRAFFICSIM_ADMIN_EMAIL", "TRAFFICSIM_ADMIN_PASSWORD"}
 
