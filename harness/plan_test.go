@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trafficsim/trafficsim/internal/tbtest"
 )
 
 // Values built in code are checked as flags are: a think time, a plan, a
@@ -51,10 +53,13 @@ func TestSimulation_valuesBuiltInCodeAreValidated(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(&cfg)
 			}
-			msg := runFatal(t, cfg, func(s *Simulation) { s.Archetype("a", 1, Between(1, 2), journey, tt.opts...) })
-			assert.Contains(t, msg, "invalid configuration")
+			sim := New(tbtest.New(t), cfg) // Run reports its error on the test too
+			sim.Archetype("a", 1, Between(1, 2), journey, tt.opts...)
+			res, err := sim.Run(context.Background())
+			assert.Nil(t, res, "no result when the run cannot start")
+			require.ErrorContains(t, err, "invalid configuration")
 			for _, w := range tt.want {
-				assert.Contains(t, msg, w)
+				assert.ErrorContains(t, err, w)
 			}
 			assert.Zero(t, srv.hits.Load(), "no request before the configuration is valid")
 		})
