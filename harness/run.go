@@ -25,6 +25,7 @@ import (
 	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/harness/kind"
+	"github.com/trafficsim/trafficsim/harness/leaks"
 	"github.com/trafficsim/trafficsim/harness/metrics"
 	"github.com/trafficsim/trafficsim/harness/outbound"
 	"github.com/trafficsim/trafficsim/harness/record"
@@ -367,8 +368,8 @@ func (r *run) preflight(ctx context.Context) error {
 }
 
 // execute runs the users, then the stop sequence, and builds the result.
-// Everything the run starts carries its pprof label (see runLabel), so the
-// leak check counts this run's goroutines only.
+// Everything the run starts carries its pprof label (see package leaks), so
+// the leak check counts this run's goroutines only.
 func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 	// Signals first: os/signal starts a goroutine of its own for good,
 	// which must not carry the run's label.
@@ -376,13 +377,13 @@ func (r *run) execute(parent context.Context, budgets []budget.Budget) *Result {
 	signal.Notify(sigCh, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigCh)
 	heapBase, _ := record.ReadMem()
-	label := newLeakLabel(r.runID)
+	label := leaks.New(r.runID)
 	var mon *record.Monitor
-	withRunLabel(parent, label, func(labelled context.Context) {
+	label.Do(parent, func(labelled context.Context) {
 		mon = r.runLabelled(parent, labelled, sigCh, budgets, heapBase)
 	})
-	leaks, leakText := findLeaks(label)
-	return r.result(budgets, mon, leaks, leakText)
+	leaked, leakText := leaks.Find(label)
+	return r.result(budgets, mon, leaked, leakText)
 }
 
 // runLabelled is execute's part under the run's label: it returns once
@@ -440,7 +441,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	if r.cfg.Cleanup {
 		// Cleanup functions are the simulation's code, with clients of
 		// their own: their connections are not the run's to close.
-		unlabelled(labelled, func() { r.cleanup(parent, true) })
+		leaks.Unlabelled(labelled, func() { r.cleanup(parent, true) })
 	}
 	r.notes.add(r.cleanups.notes()...)
 	r.notes.add(r.exhausted.summaryNotes()...)

@@ -1,4 +1,4 @@
-package harness
+package leaks
 
 import (
 	"bytes"
@@ -11,39 +11,37 @@ import (
 	"time"
 )
 
-// runLabel is the pprof label that marks every goroutine a run starts. A
-// goroutine inherits its creator's labels, so the users, the pool workers,
-// the monitor, the pusher, the transport's connection goroutines and any
-// goroutine a journey starts all carry it. The leak budget counts only the
-// goroutines with this run's label that are still alive at the end: two
-// simulations in one process never see each other's goroutines, and the
-// test's own (servers started before Run) are not counted.
-// goleak.IgnoreCurrent, by contrast, is a snapshot of the whole process.
-const runLabel = "trafficsim_run"
+// Key is the pprof label key that marks every goroutine a run starts; its
+// value is the run's Label.
+const Key = "trafficsim_run"
 
-// leakWait bounds how long the leak check waits for goroutines on their
-// way out (connections closing, workers returning).
-const leakWait = 3 * time.Second
+// Wait bounds how long Find waits for goroutines on their way out
+// (connections closing, workers returning).
+const Wait = 3 * time.Second
 
 // runSeq makes label values unique in the process even when two runs are
 // given the same -run-id.
 var runSeq atomic.Int64
 
-// newLeakLabel returns the label value of one run.
-func newLeakLabel(runID string) string {
-	return runID + "#" + strconv.FormatInt(runSeq.Add(1), 10)
+// Label is the value of one run's pprof label (key Key).
+type Label string
+
+// New returns the label of one run: runID and a number unique in the
+// process.
+func New(runID string) Label {
+	return Label(runID + "#" + strconv.FormatInt(runSeq.Add(1), 10))
 }
 
-// withRunLabel runs fn with the calling goroutine labelled as the run's, so
-// that every goroutine fn starts, directly or not, carries the label.
-func withRunLabel(ctx context.Context, label string, fn func(context.Context)) {
-	pprof.Do(ctx, pprof.Labels(runLabel, label), fn)
+// Do runs fn with the calling goroutine labelled as the run's, so that
+// every goroutine fn starts, directly or not, carries the label.
+func (l Label) Do(ctx context.Context, fn func(context.Context)) {
+	pprof.Do(ctx, pprof.Labels(Key, string(l)), fn)
 }
 
-// unlabelled runs fn with the calling goroutine's labels cleared, for user
+// Unlabelled runs fn with the calling goroutine's labels cleared, for user
 // code whose goroutines the run does not own (cleanup functions, which may
 // use a shared http.Client); it restores ctx's labels afterwards.
-func unlabelled(ctx context.Context, fn func()) {
+func Unlabelled(ctx context.Context, fn func()) {
 	pprof.SetGoroutineLabels(context.Background())
 	defer pprof.SetGoroutineLabels(ctx)
 	fn()
@@ -64,11 +62,14 @@ func (g leakedGroup) String() string {
 	return s
 }
 
-// findLeaks returns the goroutines carrying label, waiting up to leakWait
-// for them to end. It returns their number and a description naming each
-// stack's entry function and where it waits, one stack per line.
-func findLeaks(label string) (int, string) {
-	deadline := time.Now().Add(leakWait)
+// Find returns the goroutines carrying label, waiting up to Wait for them
+// to end. It returns their number and a description naming each stack's
+// entry function and where it waits, one stack per line, the most
+// numerous first ("3 × main.worker (in main.(*queue).get)").
+func Find(label Label) (int, string) { return find(label, Wait) }
+
+func find(label Label, wait time.Duration) (int, string) {
+	deadline := time.Now().Add(wait)
 	pause := time.Millisecond
 	for {
 		groups := labelledGoroutines(label)
@@ -94,12 +95,12 @@ func findLeaks(label string) (int, string) {
 // labelledGoroutines reads the goroutine profile (debug=1: one record per
 // distinct stack with its count and labels) and returns the records with
 // the label, the most numerous first.
-func labelledGoroutines(label string) []leakedGroup {
+func labelledGoroutines(label Label) []leakedGroup {
 	var buf bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
 		return []leakedGroup{{count: 1, entry: "unknown: reading the goroutine profile: " + err.Error()}}
 	}
-	want := strconv.Quote(runLabel) + ":" + strconv.Quote(label)
+	want := strconv.Quote(Key) + ":" + strconv.Quote(string(label))
 	var out []leakedGroup
 	for _, rec := range strings.Split(buf.String(), "\n\n") {
 		if !strings.Contains(rec, want) {
@@ -145,7 +146,7 @@ func labelledGoroutines(label string) []leakedGroup {
 }
 
 // isProfileWriter reports the frame of the goroutine writing the profile
-// (the caller of findLeaks, when it still carries the label).
+// (the caller of Find, when it still carries the label).
 func isProfileWriter(frame string) bool {
 	return strings.HasPrefix(frame, "runtime/pprof.")
 }
