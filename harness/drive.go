@@ -253,7 +253,7 @@ func (r *run) enter(vu *VU) {
 
 func (r *run) leave(vu *VU) {
 	if vu.own != nil {
-		vu.own.close()
+		vu.own.Close()
 	}
 	r.active.Add(-1)
 	r.rec.UserEnded(vu.arch)

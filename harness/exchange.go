@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trafficsim/trafficsim/harness/breaker"
+	"github.com/trafficsim/trafficsim/harness/internal/deadline"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/record"
 	"github.com/trafficsim/trafficsim/harness/redact"
@@ -17,7 +18,7 @@ import (
 // exchange sends the request and records its outcome; d gives it its
 // timeout. It runs on a pool worker, or on the user's goroutine when the
 // user never thinks.
-func (vu *VU) exchange(req *Request, d *deadline) *Response {
+func (vu *VU) exchange(req *Request, d *deadline.Deadline) *Response {
 	r := vu.env
 	e := r.rec.Endpoint(req.Method, req.Route)
 	resp := &Response{}
@@ -44,7 +45,7 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 		}
 		return resp
 	}
-	hreq, err := vu.build(req, d.request(r.reqCtx))
+	hreq, err := vu.build(req, d.Request(r.reqCtx))
 	if err != nil {
 		if brk != nil {
 			brk.Release(adm)
@@ -59,11 +60,11 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 
 	callCtx := vu.callCtx
 	if callCtx != nil {
-		cancel := d.cancel
+		cancel := d.CancelFunc()
 		stop := context.AfterFunc(callCtx, func() { cancel(errCallerDone) })
 		defer stop()
 	}
-	d.start()
+	d.Start()
 	hres, err := vu.roundTrip(hreq) // redirects followed: latency covers every hop
 	if err == nil {
 		resp.Status = hres.StatusCode
@@ -78,7 +79,7 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 			vu.cookies().SetCookies(at, hres.Cookies())
 		}
 	}
-	d.stop()
+	d.Stop()
 	resp.Latency = time.Since(start)
 	o.Latency, o.Status, o.Bytes = resp.Latency, resp.Status, resp.Bytes
 
@@ -112,11 +113,11 @@ func (vu *VU) exchange(req *Request, d *deadline) *Response {
 // being the context the journey passed to Do (nil when it passed none) and
 // d the request's deadline. Past kind.Of, it tells the causes of a cancel
 // apart: the journey's context, the request's own timeout, the run's stop.
-func (r *userEnv) failureKind(err error, callCtx context.Context, d *deadline) kind.Kind {
+func (r *userEnv) failureKind(err error, callCtx context.Context, d *deadline.Deadline) kind.Kind {
 	switch {
 	case errors.Is(err, errBodyTooLarge):
 		return kind.BodyTooLarge
-	case callCtx != nil && context.Cause(d.ctx) == errCallerDone:
+	case callCtx != nil && d.Cause() == errCallerDone:
 		// Cut off by the journey's own context: its deadline is a timeout
 		// of the journey's choosing, its cancel an interruption.
 		if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
@@ -125,7 +126,7 @@ func (r *userEnv) failureKind(err error, callCtx context.Context, d *deadline) k
 		return kind.Interrupted
 	}
 	k := kind.Of(err)
-	if k == kind.Interrupted && r.reqCtx.Err() == nil && d.timedOut() {
+	if k == kind.Interrupted && r.reqCtx.Err() == nil && d.TimedOut() {
 		// Cancelled by the request's own timeout, reported by the
 		// transport as a plain cancel.
 		k = kind.Timeout

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/trafficsim/trafficsim/harness/internal/deadline"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -172,7 +173,7 @@ func (p *exchangePool) inline(vu *VU, req *Request) *Response {
 
 func (p *exchangePool) inlineExchange(vu *VU, req *Request) *Response {
 	if vu.own == nil {
-		vu.own = newDeadline(p.timeout)
+		vu.own = deadline.New(p.timeout)
 	}
 	return vu.exchange(req, vu.own)
 }
@@ -182,8 +183,8 @@ func (p *exchangePool) inlineExchange(vu *VU, req *Request) *Response {
 // reset per request, which would cost a timer update each time.
 func (p *exchangePool) work(vu *VU) {
 	defer p.wg.Done()
-	d := newDeadline(p.timeout)
-	defer d.close()
+	d := deadline.New(p.timeout)
+	defer d.Close()
 	idle := time.NewTimer(workerIdle)
 	defer idle.Stop()
 	busy := false
@@ -214,7 +215,7 @@ func (p *exchangePool) work(vu *VU) {
 }
 
 // serve does vu's pending job: its exchange, or the decoding of an answer.
-func (p *exchangePool) serve(vu *VU, d *deadline) {
+func (p *exchangePool) serve(vu *VU, d *deadline.Deadline) {
 	if vu.queued {
 		vu.queued = false
 		p.sat.leave(time.Since(vu.asked))

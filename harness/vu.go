@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/trafficsim/trafficsim/harness/internal/deadline"
 	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
@@ -54,14 +55,14 @@ type VU struct {
 	inline   bool // never thinks: makes its exchanges on its own goroutine
 	queued   bool // waiting in line for a worker (exchangePool.queue)
 	jar      http.CookieJar
-	intended *time.Time      // open model: the session's intended start
-	names    *[]string       // when recording sequences (tests)
-	pending  *Request        // the request a pool worker is making for the user
-	decoding *decodeJob      // or the answer it is decoding
-	asked    time.Time       // when the user handed its job over: latency starts here
-	done     chan *Response  // the worker's response, or nil to end a pause
-	own      *deadline       // the request timeout of an inline user's exchanges
-	callCtx  context.Context // Do's ctx when it is not the run's: it may cut the request
+	intended *time.Time         // open model: the session's intended start
+	names    *[]string          // when recording sequences (tests)
+	pending  *Request           // the request a pool worker is making for the user
+	decoding *decodeJob         // or the answer it is decoding
+	asked    time.Time          // when the user handed its job over: latency starts here
+	done     chan *Response     // the worker's response, or nil to end a pause
+	own      *deadline.Deadline // the request timeout of an inline user's exchanges
+	callCtx  context.Context    // Do's ctx when it is not the run's: it may cut the request
 }
 
 // Budget is the number of requests the user was given.

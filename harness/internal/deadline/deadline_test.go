@@ -1,7 +1,8 @@
-package harness
+package deadline
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,9 +14,9 @@ import (
 )
 
 // requestContext is the context of the request a deadline hands out next.
-func requestContext(tb testing.TB, d *deadline, parent context.Context) context.Context {
+func requestContext(tb testing.TB, d *Deadline, parent context.Context) context.Context {
 	tb.Helper()
-	base := d.request(parent)
+	base := d.Request(parent)
 	require.NotNil(tb, base, "a request template")
 	return base.Context()
 }
@@ -24,72 +25,85 @@ func TestDeadline(t *testing.T) {
 	const timeout = 10 * time.Second
 	tests := []struct {
 		name string
-		run  func(t *testing.T, d *deadline, parent context.Context, cancelParent context.CancelFunc)
+		run  func(t *testing.T, d *Deadline, parent context.Context, cancelParent context.CancelFunc)
 	}{
-		{"requests that end in time share one context", func(t *testing.T, d *deadline, parent context.Context, _ context.CancelFunc) {
+		{"requests that end in time share one context", func(t *testing.T, d *Deadline, parent context.Context, _ context.CancelFunc) {
 			first := requestContext(t, d, parent)
 			for range 3 {
 				ctx := requestContext(t, d, parent)
 				assert.Same(t, first, ctx, "the context is reused")
-				d.start()
+				d.Start()
 				time.Sleep(timeout - time.Millisecond)
 				synctest.Wait()
 				require.NoError(t, ctx.Err(), "not cancelled before the timeout")
-				d.stop()
+				d.Stop()
 			}
 			time.Sleep(2 * timeout)
 			synctest.Wait()
 			assert.NoError(t, first.Err(), "a stopped timer does not fire between requests")
 		}},
-		{"a request past the timeout is cancelled as a timeout", func(t *testing.T, d *deadline, parent context.Context, _ context.CancelFunc) {
+		{"a request past the timeout is cancelled as a timeout", func(t *testing.T, d *Deadline, parent context.Context, _ context.CancelFunc) {
 			ctx := requestContext(t, d, parent)
-			d.start()
+			d.Start()
 			time.Sleep(timeout)
 			synctest.Wait()
 			require.ErrorIs(t, ctx.Err(), context.Canceled)
 			assert.ErrorIs(t, context.Cause(ctx), context.DeadlineExceeded, "the cause wraps DeadlineExceeded")
 			assert.Equal(t, kind.Timeout, kind.Of(context.Cause(ctx)))
-			assert.True(t, d.timedOut())
-			d.stop()
+			assert.True(t, d.TimedOut())
+			d.Stop()
 
 			next := requestContext(t, d, parent)
 			assert.NoError(t, next.Err(), "the next request gets a live context")
 			assert.NotSame(t, ctx, next)
-			d.start()
+			d.Start()
 			time.Sleep(timeout / 2)
 			synctest.Wait()
 			assert.NoError(t, next.Err(), "and a full timeout of its own")
-			d.stop()
+			d.Stop()
 		}},
-		{"a cancelled parent is an interruption, not a timeout", func(t *testing.T, d *deadline, parent context.Context, cancelParent context.CancelFunc) {
+		{"a cancelled parent is an interruption, not a timeout", func(t *testing.T, d *Deadline, parent context.Context, cancelParent context.CancelFunc) {
 			ctx := requestContext(t, d, parent)
-			d.start()
+			d.Start()
 			cancelParent()
 			synctest.Wait()
 			require.ErrorIs(t, ctx.Err(), context.Canceled)
-			assert.False(t, d.timedOut())
+			assert.False(t, d.TimedOut())
 			assert.Equal(t, kind.Interrupted, kind.Of(context.Cause(ctx)))
-			d.stop()
+			d.Stop()
 			assert.Error(t, requestContext(t, d, parent).Err(), "requests after the cancel are cancelled too")
 		}},
-		{"a timer firing as the request ends cancels nothing in use", func(t *testing.T, d *deadline, parent context.Context, _ context.CancelFunc) {
+		{"a timer firing as the request ends cancels nothing in use", func(t *testing.T, d *Deadline, parent context.Context, _ context.CancelFunc) {
 			ctx := requestContext(t, d, parent)
-			d.start()
+			d.Start()
 			time.Sleep(timeout)
-			d.stop() // the timer has fired, its cancel may still be running
+			d.Stop() // the timer has fired, its cancel may still be running
 			synctest.Wait()
 			assert.Error(t, ctx.Err())
 			assert.NoError(t, requestContext(t, d, parent).Err())
 		}},
-		{"close releases the context", func(t *testing.T, d *deadline, parent context.Context, _ context.CancelFunc) {
+		{"a cancel of the caller's keeps its cause", func(t *testing.T, d *Deadline, parent context.Context, _ context.CancelFunc) {
+			assert.NoError(t, d.Cause(), "no cause before the first request")
 			ctx := requestContext(t, d, parent)
-			d.start()
-			d.stop()
-			d.close()
+			assert.NoError(t, d.Cause(), "none while the context is live")
+			d.Start()
+			mine := errors.New("the caller is done")
+			d.CancelFunc()(mine)
+			require.ErrorIs(t, ctx.Err(), context.Canceled)
+			assert.Same(t, mine, d.Cause())
+			assert.False(t, d.TimedOut())
+			d.Stop()
+			assert.NoError(t, requestContext(t, d, parent).Err(), "the next request gets a live context")
+		}},
+		{"close releases the context", func(t *testing.T, d *Deadline, parent context.Context, _ context.CancelFunc) {
+			ctx := requestContext(t, d, parent)
+			d.Start()
+			d.Stop()
+			d.Close()
 			assert.ErrorIs(t, ctx.Err(), context.Canceled)
-			assert.False(t, d.timedOut())
+			assert.False(t, d.TimedOut())
 			assert.NoError(t, requestContext(t, d, parent).Err(), "usable again after close")
-			d.close()
+			d.Close()
 		}},
 	}
 	for _, tt := range tests {
@@ -97,8 +111,8 @@ func TestDeadline(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				parent, cancel := context.WithCancel(context.Background())
 				defer cancel()
-				d := newDeadline(timeout)
-				defer d.close()
+				d := New(timeout)
+				defer d.Close()
 				tt.run(t, d, parent, cancel)
 			})
 		})
