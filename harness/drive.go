@@ -215,7 +215,7 @@ func (r *run) newUser(idx int) *VU {
 	vu.ua = uint8(vu.Rand.IntN(len(userAgents)))
 	vu.inline = neverThinks(a.think)
 	if !vu.inline {
-		r.pool.sleeper.start() // with the first user that thinks
+		r.pool.sleeper.Start() // with the first user that thinks
 		r.pool.start()
 	}
 	if r.cfg.RecordSequences {

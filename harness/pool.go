@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trafficsim/trafficsim/harness/internal/deadline"
+	"github.com/trafficsim/trafficsim/harness/internal/sleep"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -39,10 +40,10 @@ const workerIdle = 2 * time.Second
 type exchangePool struct {
 	timeout     time.Duration
 	maxInFlight int
-	sleeper     *sleeper      // ends thinking users' pauses
-	jobs        chan *VU      // to an idle worker
-	overflow    chan *VU      // to the dispatcher, when no worker is idle
-	leave       chan struct{} // a worker idle for a whole period ends
+	sleeper     *sleep.Sleeper[VU] // ends thinking users' pauses
+	jobs        chan *VU           // to an idle worker
+	overflow    chan *VU           // to the dispatcher, when no worker is idle
+	leave       chan struct{}      // a worker idle for a whole period ends
 	quit        chan struct{}
 	wg          sync.WaitGroup
 	slots       chan struct{} // inline users' share of maxInFlight
@@ -69,7 +70,7 @@ type saturation struct {
 // at most maxInFlight requests in flight (0: no bound).
 func newExchangePool(timeout time.Duration, maxInFlight int) *exchangePool {
 	p := &exchangePool{
-		timeout: timeout, maxInFlight: maxInFlight, sleeper: newSleeper(),
+		timeout: timeout, maxInFlight: maxInFlight, sleeper: sleep.New((*VU).wake),
 		jobs: make(chan *VU), overflow: make(chan *VU, overflowQueue),
 		leave: make(chan struct{}), quit: make(chan struct{}),
 	}
@@ -237,7 +238,7 @@ func (p *exchangePool) serve(vu *VU, d *deadline.Deadline) {
 func (p *exchangePool) close() {
 	close(p.quit)
 	p.wg.Wait()
-	p.sleeper.close()
+	p.sleeper.Close()
 }
 
 // saturation returns the pool's saturation figures for the summary.

@@ -206,7 +206,7 @@ func (vu *VU) sleepFor(d time.Duration) bool {
 	if vu.callCtx != nil {
 		return vu.pauseCtx(d)
 	}
-	vu.env.pool.sleeper.sleep(vu, d)
+	vu.env.pool.sleeper.Sleep(vu, d)
 	<-vu.done
 	return !vu.env.stopping()
 }
@@ -219,7 +219,7 @@ func (vu *VU) pauseCtx(d time.Duration) bool {
 	ctx := vu.callCtx
 	stop := context.AfterFunc(ctx, vu.wake)
 	defer stop()
-	vu.env.pool.sleeper.sleep(vu, d)
+	vu.env.pool.sleeper.Sleep(vu, d)
 	<-vu.done
 	return !vu.env.stopping() && ctx.Err() == nil
 }
@@ -241,7 +241,7 @@ func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
-	vu.env.pool.sleeper.start()
+	vu.env.pool.sleeper.Start()
 	vu.setCallCtx(ctx)
 	if !vu.sleepFor(d) || ctx.Err() != nil {
 		return errStopped
