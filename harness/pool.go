@@ -29,7 +29,7 @@ const workerIdle = 2 * time.Second
 // starts a new one while fewer than maxInFlight exist, and past that waits
 // for the first to come free. That bound is what keeps a generator whose
 // target cannot keep up from growing with its users: the run's transport
-// holds at most as many connections (see newTransport), and a user's wait
+// holds at most as many connections (see outbound.NewSharedTransport), and a user's wait
 // in line counts in its request's latency, timed from when it asked (Do),
 // and in the pool's saturation figures.
 //

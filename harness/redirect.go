@@ -75,28 +75,15 @@ func (vu *VU) nextHop(resp *http.Response) (*http.Request, error) {
 	if err := outbound.CheckURL(u, vu.env.cfg.AllowRemote); err != nil {
 		return nil, &url.Error{Op: "redirect", URL: redact.ParsedURL(u), Err: err}
 	}
-	method, keepBody := prev.Method, false
-	switch resp.StatusCode {
-	case http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		keepBody = prev.Body != nil && prev.Body != http.NoBody
-		if keepBody && prev.GetBody == nil {
-			return nil, nil // the body cannot be sent again
-		}
-	default:
-		if method != http.MethodHead {
-			method = http.MethodGet
-		}
-	}
-	cross := !outbound.SameOrigin(prev.URL, u)
-	if cross && keepBody {
+	hop, ok := outbound.NextHop(resp.StatusCode, prev, u, vu.jar != nil)
+	if !ok {
 		return nil, nil
 	}
-	h := hopHeader(prev.Header, cross, keepBody, vu.jar != nil)
 	next := (&http.Request{
-		Method: method, URL: u, Host: u.Host, Header: h,
+		Method: hop.Method, URL: u, Host: u.Host, Header: hop.Header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}).WithContext(prev.Context())
-	if keepBody {
+	if hop.KeepBody {
 		body, err := prev.GetBody()
 		if err != nil {
 			return nil, nil
@@ -109,27 +96,6 @@ func (vu *VU) nextHop(resp *http.Response) (*http.Request, error) {
 		}
 	}
 	return next, nil
-}
-
-// hopHeader is the header of the next hop: prev's, without credentials on
-// a hop to another origin, without Content-Type when the body is dropped,
-// and without Cookie when a jar adds its own (a Cookie the journey set
-// itself stays with its origin).
-func hopHeader(prev http.Header, cross, keepBody, jar bool) http.Header {
-	h := make(http.Header, len(prev))
-	for k, vs := range prev {
-		switch {
-		case k == "Cookie":
-			if !cross && !jar {
-				h[k] = vs
-			}
-		case cross && redact.SensitiveKey(k):
-		case !keepBody && k == "Content-Type":
-		default:
-			h[k] = vs
-		}
-	}
-	return h
 }
 
 // closeDrained reads a little of a body, so its connection can be reused,

@@ -267,7 +267,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	}
 	r.notes.add(p.notes...)
 	r.notes.add(r.mix.unmanned(p.archetypes, cfg)...)
-	r.transport = newTransport(cfg)
+	r.transport = outbound.NewSharedTransport(outboundOptions(cfg), cfg.MaxInFlight)
 	r.cleanupClient = NewClient(cfg)
 	r.coll = metrics.New(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: version()})
 	r.reg = prometheus.NewRegistry()

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/trafficsim/trafficsim/harness/outbound"
 )
 
 // Shape of BenchmarkThroughput: users (or plain goroutines) in flight,
@@ -25,7 +27,7 @@ const (
 )
 
 // BenchmarkThroughput compares the harness with a plain loop of goroutines
-// calling net/http on the same Transport configuration (newTransport),
+// calling net/http on the same Transport configuration (outbound.NewSharedTransport),
 // against a trivial handler: one archetype doing GET in a loop with no think
 // time. As the issue puts it, the generator runs on one core and the target
 // on the other: the target is this test binary run again as
@@ -109,7 +111,8 @@ func throughputTarget(b *testing.B) *helperTarget {
 // Transport configured as the harness's, reading and closing each body;
 // with headers, each request also carries the headers the harness sends.
 func plainLoop(target *helperTarget, workers int, window time.Duration, headers bool) reading {
-	tr := newTransport(DefaultConfig())
+	cfg := DefaultConfig()
+	tr := outbound.NewSharedTransport(outboundOptions(cfg), cfg.MaxInFlight)
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
 	m := meter{target: target}

@@ -4,7 +4,9 @@
 // is not loopback is refused unless the run allows remote targets, and the
 // check is made on the address actually dialled, so neither a DNS name nor
 // a redirect gets past it. Credentials never follow a redirect to another
-// origin.
+// origin: NewClient's clients follow CheckRedirect, and the harness, which
+// follows its users' redirects itself, builds each hop from NextHop.
+// NewSharedTransport is the Transport all the users of a run share.
 package outbound
 
 import (

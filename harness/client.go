@@ -2,33 +2,9 @@ package harness
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/trafficsim/trafficsim/harness/outbound"
 )
-
-// Connection settings of the run's shared Transport.
-const (
-	maxIdleConnsPerHost = 1024
-	idleConnTimeout     = 30 * time.Second
-)
-
-// newTransport returns the Transport every user of a run shares: one pool of
-// keep-alive connections to the target, sized for many users, dialling
-// through the outbound guard (loopback only unless -allow-remote). It is a
-// function of its own so that BenchmarkThroughput's plain net/http loop runs
-// on exactly the same configuration as the harness.
-func newTransport(cfg Config) *http.Transport {
-	return &http.Transport{
-		DialContext:         outbound.Dialer(outboundOptions(cfg)).DialContext,
-		MaxIdleConns:        0,
-		MaxIdleConnsPerHost: maxIdleConnsPerHost,
-		MaxConnsPerHost:     cfg.MaxInFlight, // one per worker at most; 0: no bound
-		IdleConnTimeout:     idleConnTimeout,
-		ForceAttemptHTTP2:   true,
-		TLSClientConfig:     outbound.TLSConfig(cfg.Insecure),
-	}
-}
 
 // outboundOptions are the settings of cfg every client of the run honours.
 func outboundOptions(cfg Config) outbound.Options {
