@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -196,33 +193,6 @@ func (r *run) finished(i int) bool {
 	defer r.activeMu.Unlock()
 	_, active := r.activeIdx[i]
 	return !active
-}
-
-// checkWritable creates dir and writes a file in it, so that a report
-// folder that cannot be written fails the run before its first request
-// rather than losing the reports after its last.
-func checkWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, ".write-check-*")
-	if err != nil {
-		return fmt.Errorf("%s is not writable: %w", dir, err)
-	}
-	name := f.Name()
-	_, werr := f.WriteString("trafficsim")
-	cerr := f.Close()
-	rerr := os.Remove(name)
-	if err := errors.Join(werr, cerr, rerr); err != nil {
-		return fmt.Errorf("%s is not writable: %w", dir, err)
-	}
-	return nil
-}
-
-// fallbackReportDir is where a run's reports go when -report-dir cannot be
-// written at the end: a folder of the run's own in the temporary folder.
-func fallbackReportDir(runID string) string {
-	return filepath.Join(os.TempDir(), "trafficsim-"+runID)
 }
 
 // DoJSON sends one cleanup request: body (nil: none) as JSON to path under

@@ -1,10 +1,8 @@
 package harness
 
 import (
-	"errors"
 	"fmt"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -110,49 +108,23 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 // error names both; the summary is lost only when neither can be written.
 func (res *Result) write() error {
 	res.written = ""
-	err := writeAll(res.Dir, res.Summary)
+	err := reports.WriteAllWaiting(res.Dir, res.Summary)
 	if err == nil {
 		res.written = res.Dir
 		return nil
 	}
-	fallback := fallbackReportDir(res.Summary.RunID)
+	fallback := reports.FallbackDir(res.Summary.RunID)
 	if fallback == res.Dir {
 		return err
 	}
 	note := fmt.Sprintf("reports could not be written to %s (%v); written to %s instead", res.Dir, err, fallback)
 	res.Summary.Notes = append(res.Summary.Notes, note)
-	if ferr := writeAll(fallback, res.Summary); ferr != nil {
+	if ferr := reports.WriteAllWaiting(fallback, res.Summary); ferr != nil {
 		res.Summary.Notes = res.Summary.Notes[:len(res.Summary.Notes)-1]
 		return fmt.Errorf("%w; the fallback %s failed too: %w", err, fallback, ferr)
 	}
 	res.Dir, res.written = fallback, fallback
 	return fmt.Errorf("%w; the reports were written to %s instead", err, fallback)
-}
-
-// reportFDWait bounds how long writing the reports waits for file
-// descriptors when the process has run out of them.
-const reportFDWait = 3 * time.Second
-
-// writeAll writes the reports, waiting a little for file descriptors when
-// the process is out of them. A run that hit the open-files limit is one
-// whose reports matter most; its connections (and, for a target in the
-// same process, the target's) are closing as the run ends, so descriptors
-// come back within moments.
-func writeAll(dir string, s *reports.Summary) error {
-	wait := 20 * time.Millisecond
-	deadline := time.Now().Add(reportFDWait)
-	for {
-		err := reports.WriteAll(dir, s)
-		if !outOfFiles(err) || time.Now().Add(wait).After(deadline) {
-			return err
-		}
-		time.Sleep(wait)
-		wait *= 2
-	}
-}
-
-func outOfFiles(err error) bool {
-	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
 }
 
 // SummaryFiller is an Observer that adds its findings (coverage, contract

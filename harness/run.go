@@ -30,6 +30,7 @@ import (
 	"github.com/trafficsim/trafficsim/harness/outbound"
 	"github.com/trafficsim/trafficsim/harness/record"
 	"github.com/trafficsim/trafficsim/harness/redact"
+	"github.com/trafficsim/trafficsim/reports"
 )
 
 // Bounds of the stop sequence, so a stop ends in bounded time whatever the
@@ -207,7 +208,7 @@ func (s *Simulation) check(reportDir string) (*plan, []budget.Budget, error) {
 	}
 	budgets, err := s.budgets()
 	errs = append(errs, err)
-	if err := checkWritable(reportDir); err != nil {
+	if err := reports.CheckWritable(reportDir); err != nil {
 		errs = append(errs, fmt.Errorf("-report-dir: %w", err))
 	}
 	return p, budgets, errors.Join(errs...)

@@ -75,7 +75,7 @@ func TestRun_reportDirGoneMidRunLosesNoSummary(t *testing.T) {
 	cfg := testConfig(srv.URL)
 	cfg.ReportDir, cfg.Users, cfg.MinRequests, cfg.MaxRequests = dir, 2, 5, 5
 	cfg.RunID = fmt.Sprintf("gone-%d", time.Now().UnixNano())
-	t.Cleanup(func() { os.RemoveAll(fallbackReportDir(cfg.RunID)) })
+	t.Cleanup(func() { os.RemoveAll(reports.FallbackDir(cfg.RunID)) })
 	var once sync.Once
 	etb := tbtest.New(t)
 	ltb := &logTB{TB: etb}
@@ -90,7 +90,7 @@ func TestRun_reportDirGoneMidRunLosesNoSummary(t *testing.T) {
 		return err
 	})
 	res := sim.MustRun(t.Context())
-	fallback := fallbackReportDir(cfg.RunID)
+	fallback := reports.FallbackDir(cfg.RunID)
 	assert.Contains(t, etb.Messages(), fallback, "the error names where the reports went")
 	assert.Equal(t, fallback, res.Dir)
 	s, err := reports.ReadSummary(filepath.Join(fallback, "summary.json"))
@@ -350,44 +350,4 @@ func tail(out []byte) string {
 		return "…" + string(out[len(out)-n:])
 	}
 	return string(out)
-}
-
-// TestWriteAll_waitsForFiles: reports written while the process is out of
-// file descriptors are written once descriptors come back, as they do when
-// a run's connections close at its end. It runs in a child process whose
-// limit is lowered, with every descriptor taken until 200 ms have passed.
-func TestWriteAll_waitsForFiles(t *testing.T) {
-	if dir := os.Getenv("TRAFFICSIM_WRITEALL_CHILD"); dir != "" {
-		writeAllChild(t, dir)
-		return
-	}
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	out, err := execSelf(ctx, "^TestWriteAll_waitsForFiles$", "TRAFFICSIM_WRITEALL_CHILD="+dir).CombinedOutput()
-	require.NoError(t, err, "child:\n%s", tail(out))
-	s, err := reports.ReadSummary(filepath.Join(dir, "summary.json"))
-	require.NoError(t, err)
-	assert.Equal(t, "fd", s.RunID)
-}
-
-func writeAllChild(t *testing.T, dir string) {
-	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 64, Max: 64}))
-	var held []*os.File
-	for {
-		f, err := os.Open(os.DevNull)
-		if err != nil {
-			require.True(t, outOfFiles(err), "open: %v", err)
-			break
-		}
-		held = append(held, f)
-	}
-	require.True(t, outOfFiles(reports.WriteAll(dir, &reports.Summary{RunID: "fd"})), "out of files at first")
-	release := time.AfterFunc(200*time.Millisecond, func() {
-		for _, f := range held {
-			f.Close()
-		}
-	})
-	defer release.Stop()
-	require.NoError(t, writeAll(dir, &reports.Summary{RunID: "fd"}))
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/trafficsim/trafficsim/reports"
 )
 
 // CleanupFunc deletes what the run of scope.RunID created on the target for
@@ -96,7 +98,7 @@ func (s *Simulation) Validate() error {
 	_, berr := s.budgets()
 	var derr error
 	if s.cfg.ReportDir != "" { // the default folder is named by the run id, known in Run
-		if werr := checkWritable(s.cfg.ReportDir); werr != nil {
+		if werr := reports.CheckWritable(s.cfg.ReportDir); werr != nil {
 			derr = fmt.Errorf("-report-dir: %w", werr)
 		}
 	}

@@ -9,6 +9,10 @@
 //     per budget plus a "run" testcase that fails when the run was partial)
 //     and report.html ([WriteHTML]: one self-contained page with inline SVG
 //     charts, nothing fetched from the network).
+//   - [CheckWritable] fails a run whose report folder cannot be written
+//     before its first request; [WriteAllWaiting] is WriteAll for the end
+//     of a run that may be out of file descriptors, and [FallbackDir] is
+//     where its reports go when its folder is gone.
 //   - [Merge] combines the shards of one run exactly: HDR histograms are
 //     merged, so the merged percentiles equal those of one big run.
 //   - [Compare] compares two runs endpoint by endpoint; the
