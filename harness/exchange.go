@@ -137,7 +137,7 @@ func (r *userEnv) failureKind(err error, callCtx context.Context, d *deadline.De
 	if k != kind.Interrupted && r.stopping() && r.reqCtx.Err() != nil {
 		k = kind.Interrupted
 	}
-	r.exhausted.note(r.log, k) // out of files, addresses, ports: warned once
+	r.exhausted.Note(r.log, k) // out of files, addresses, ports: warned once
 	return k
 }
 

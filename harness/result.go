@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/harness/record"
 	"github.com/trafficsim/trafficsim/reports"
 )
@@ -71,8 +72,8 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 		GoroutinesPeak:  tl.GoroutinesPeak,
 		GoroutineLeaks:  leaks,
 		LeakDescription: leakText,
-		FDLimit:         fdLimit(),
-		RSSPeakBytes:    peakRSS(),
+		FDLimit:         proc.FDLimit(),
+		RSSPeakBytes:    proc.PeakRSS(),
 	}
 	s.Saturation = r.pool.saturation(r.cfg.MaxInFlight)
 	if s.Saturation.Saturated() {

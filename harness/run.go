@@ -24,6 +24,7 @@ import (
 
 	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/leaks"
 	"github.com/trafficsim/trafficsim/harness/metrics"
@@ -58,7 +59,7 @@ type userEnv struct {
 	pool      *exchangePool
 	runDone   <-chan struct{} // the journeys' context's Done
 	reqCtx    context.Context // requests' context: cut after the grace period
-	exhausted exhaustion
+	exhausted kind.Exhaustion
 	stopper
 }
 
@@ -303,13 +304,13 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	} else {
 		r.notes.add("pushing off: no -pushgateway given")
 	}
-	if lim := fdLimit(); lim > 0 && uint64(cfg.Users) > lim/2 && cfg.Think == "none" {
+	if lim := proc.FDLimit(); lim > 0 && uint64(cfg.Users) > lim/2 && cfg.Think == "none" {
 		r.notes.add(fmt.Sprintf("%d users without think time may need more connections than the %d open files allowed (ulimit -n)", cfg.Users, lim))
 	}
 	for _, n := range r.notes.list() {
 		log.Info(n)
 	}
-	log.Debug("limits", "open_files", fdLimit())
+	log.Debug("limits", "open_files", proc.FDLimit())
 	return r, nil
 }
 
@@ -445,7 +446,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 		leaks.Unlabelled(labelled, func() { r.cleanup(parent, true) })
 	}
 	r.notes.add(r.cleanups.notes()...)
-	r.notes.add(r.exhausted.summaryNotes()...)
+	r.notes.add(r.exhausted.Notes()...)
 	if r.pusher != nil {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), finalPushWait+r.cfg.PushDeleteAfter)
 		if err := r.pusher.Stop(ctx); err != nil {

@@ -8,6 +8,11 @@
 // against an endpoint. Push failures to the Pushgateway are another thing
 // and have their own type, metrics.PushFailure.
 //
+// The kinds that exhaust the generator's machine (Kind.Exhausts: open
+// files, local addresses, ports) come with a note saying what to change
+// (Kind.ExhaustionNote); an Exhaustion warns once per such kind in a run
+// and keeps the notes for the summary.
+//
 //	resp, err := vu.Do(ctx, harness.Get("/health"))
 //	if err != nil && resp.Kind == kind.Refused {
 //		// the target is down

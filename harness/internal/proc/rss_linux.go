@@ -1,10 +1,10 @@
-package harness
+package proc
 
 import "syscall"
 
-// peakRSS is the process's peak resident memory in bytes (getrusage's
+// PeakRSS is the process's peak resident memory in bytes (getrusage's
 // ru_maxrss, which Linux gives in KiB; the same figure as VmHWM).
-func peakRSS() uint64 {
+func PeakRSS() uint64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil || ru.Maxrss < 0 {
 		return 0

@@ -1,13 +1,13 @@
 //go:build unix
 
-package harness
+package proc
 
 import "syscall"
 
-// fdLimit is the process's limit of open files. The Go runtime raises the
+// FDLimit is the process's limit of open files. The Go runtime raises the
 // soft limit to the hard one at start on Unix (since Go 1.19), so this is
 // the most connections a run can hold; the summary reports it.
-func fdLimit() uint64 {
+func FDLimit() uint64 {
 	var l syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
 		return 0
