@@ -21,9 +21,9 @@ func (p *Pusher) Start(ctx context.Context) {
 	}
 	loopCtx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
-	p.done = make(chan struct{})
+	p.quit, p.done = make(chan struct{}), make(chan struct{})
 	p.log.Info("pushing metrics", "interval", p.cfg.Interval)
-	go p.run(loopCtx, p.done)
+	go p.run(loopCtx, p.quit, p.done)
 }
 
 // Stop ends the push loop, waits for it, pushes the final values with
@@ -41,23 +41,30 @@ func (p *Pusher) Stop(ctx context.Context) error {
 func (p *Pusher) stop(ctx context.Context) error {
 	p.mu.Lock()
 	p.stopped = true
-	cancel, done := p.cancel, p.done
+	cancel, quit, done := p.cancel, p.quit, p.done
 	p.mu.Unlock()
 	if cancel != nil {
-		cancel()
+		// The push in progress, if any, is let finish rather than cut: a
+		// push cut after its body was sent may still reach the gateway, and
+		// after the final push, so Grafana would keep older figures than
+		// the summary's. Only when ctx ends first is it cut.
+		close(quit)
 		select {
 		case <-done:
 		case <-ctx.Done():
+			cancel()
+			<-done
 			return fmt.Errorf("stop pusher: wait for push loop: %w", ctx.Err())
 		}
+		cancel()
 	}
-	if err := p.pushWithRetries(ctx, true); err != nil {
+	if err := p.pushWithRetries(ctx, nil, true); err != nil {
 		return fmt.Errorf("final push: %w", err)
 	}
 	if p.cfg.DeleteAfter <= 0 {
 		return nil
 	}
-	if err := sleep(ctx, p.cfg.DeleteAfter); err != nil {
+	if err := sleep(ctx, nil, p.cfg.DeleteAfter); err != nil {
 		return fmt.Errorf("delete group after final push: group kept: %w", err)
 	}
 	if err := p.deleteGroup(ctx, p.gateway.grouping); err != nil {
@@ -73,23 +80,26 @@ func (p *Pusher) Stats() reports.PushStats {
 	return p.stats.snapshot()
 }
 
-// run is the push loop; it closes done when it returns.
-func (p *Pusher) run(ctx context.Context, done chan<- struct{}) {
+// run is the push loop; it ends when ctx ends or quit is closed, after the
+// push in progress, and closes done when it returns.
+func (p *Pusher) run(ctx context.Context, quit <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	if p.cfg.GC > 0 {
 		if err := p.collectGarbage(ctx); err != nil && ctx.Err() == nil {
 			p.log.Warn("collecting stale groups failed", "error", err)
 		}
 	}
-	_ = p.pushWithRetries(ctx, false) // failures are counted and logged
+	_ = p.pushWithRetries(ctx, quit, false) // failures are counted and logged
 	ticker := time.NewTicker(p.cfg.Interval)
 	defer ticker.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-quit:
+			return
 		case <-ticker.C:
-			_ = p.pushWithRetries(ctx, false)
+			_ = p.pushWithRetries(ctx, quit, false)
 		}
 	}
 }
@@ -98,7 +108,9 @@ func (p *Pusher) run(ctx context.Context, done chan<- struct{}) {
 // backoff. Each failed attempt is counted. When final is false, an attempt
 // cut short because ctx ended is not a gateway failure and is not counted:
 // the final push follows.
-func (p *Pusher) pushWithRetries(ctx context.Context, final bool) error {
+//
+// quit, when closed, ends the retries (not the attempt in progress).
+func (p *Pusher) pushWithRetries(ctx context.Context, quit <-chan struct{}, final bool) error {
 	for attempt := 0; ; attempt++ {
 		f := p.pushOnce(ctx)
 		if f == nil {
@@ -112,7 +124,7 @@ func (p *Pusher) pushWithRetries(ctx context.Context, final bool) error {
 		if !f.retryable || attempt >= p.cfg.Retries {
 			return f.err
 		}
-		if err := sleep(ctx, backoff(attempt)); err != nil {
+		if err := sleep(ctx, quit, backoff(attempt)); err != nil {
 			return errors.Join(f.err, err)
 		}
 	}
@@ -144,8 +156,12 @@ func backoff(attempt int) time.Duration {
 	return d
 }
 
-// sleep waits for d or until ctx ends, whichever comes first.
-func sleep(ctx context.Context, d time.Duration) error {
+// errQuit ends a retry wait when the pusher is stopping.
+var errQuit = errors.New("pusher stopping")
+
+// sleep waits for d or until ctx ends or quit is closed (nil: never),
+// whichever comes first.
+func sleep(ctx context.Context, quit <-chan struct{}, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -153,5 +169,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-quit:
+		return errQuit
 	}
 }

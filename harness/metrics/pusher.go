@@ -81,8 +81,9 @@ type Pusher struct {
 	log     *slog.Logger
 	stats   *pushStats
 
-	mu      sync.Mutex // guards cancel, done and stopped
+	mu      sync.Mutex // guards cancel, quit, done and stopped
 	cancel  context.CancelFunc
+	quit    chan struct{} // closed by Stop: the loop ends after the push in progress
 	done    chan struct{} // closed when the loop has returned
 	stopped bool
 

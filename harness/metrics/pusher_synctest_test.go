@@ -108,14 +108,15 @@ func TestPusher_HangingGatewaySynctest(t *testing.T) {
 			name:         "Stop bounded by its ctx",
 			stopBound:    time.Second,
 			wantStopTook: time.Second,
-			wantTimeouts: 1, // the final push, cut at the ctx deadline
+			wantTimeouts: 0, // the loop's push, cut at the ctx deadline; no final push
 		},
 		{
 			name:      "Stop bounded by timeout and retries",
 			stopBound: time.Minute,
-			// four attempts of DefaultPushTimeout plus backoffs 100+200+400ms
-			wantStopTook: 4*DefaultPushTimeout + 700*time.Millisecond,
-			wantTimeouts: 4,
+			// the loop's attempt to its DefaultPushTimeout, then four final
+			// attempts of DefaultPushTimeout plus backoffs 100+200+400ms
+			wantStopTook: 5*DefaultPushTimeout + 700*time.Millisecond,
+			wantTimeouts: 5,
 		},
 	}
 	for _, tt := range tests {
@@ -135,8 +136,11 @@ func TestPusher_HangingGatewaySynctest(t *testing.T) {
 				assert.ErrorIs(t, err, context.DeadlineExceeded)
 				st := p.Stats()
 				assert.Zero(t, st.Pushes)
-				assert.Equal(t, map[string]int64{string(PushTimeout): tt.wantTimeouts}, st.ByKind,
-					"the loop's push cut by Stop is not a failure")
+				want := map[string]int64{string(PushTimeout): tt.wantTimeouts}
+				if tt.wantTimeouts == 0 {
+					want = nil
+				}
+				assert.Equal(t, want, st.ByKind, "the loop's push cut by Stop is not a failure")
 			})
 		})
 	}
@@ -155,5 +159,34 @@ func TestPusher_StartReturnsAtOnceSynctest(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
 		defer cancel()
 		require.Error(t, p.Stop(ctx))
+	})
+}
+
+// TestPusher_FinalPushLandsLastSynctest: a push in progress when Stop is
+// called is let finish before the final push is sent, so an older snapshot
+// can never reach the gateway after the final one.
+func TestPusher_FinalPushLandsLastSynctest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var finished []int
+		slow := func(nth int, _ *http.Request) int {
+			time.Sleep(300 * time.Millisecond)
+			mu.Lock()
+			finished = append(finished, nth)
+			mu.Unlock()
+			return http.StatusOK
+		}
+		p, ft := newSyncPusher(t, PusherConfig{Interval: time.Second}, slow)
+		p.Start(t.Context())
+		// The interval counts from the end of the first push (0.3 s): the
+		// second is sent at 1.3 s and in flight at 1.4 s.
+		time.Sleep(1400 * time.Millisecond)
+		require.NoError(t, p.Stop(t.Context()))
+		assert.Equal(t, []time.Duration{0, 1300 * time.Millisecond, 1600 * time.Millisecond}, ft.arrivals(),
+			"the final push starts when the loop's has finished")
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, []int{0, 1, 2}, finished)
+		assert.Equal(t, int64(3), p.Stats().Pushes)
 	})
 }
