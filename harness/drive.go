@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/trafficsim/trafficsim/harness/internal/arrivals"
 )
 
 // defaultRampPerUser spreads the closed model's starts when -ramp is not
@@ -107,7 +109,7 @@ func (r *run) replacement() int {
 // Every scheduled arrival of this shard is started, dropped or, when the
 // run stops first, counted as not reached.
 func (r *run) driveOpen(ctx context.Context) {
-	plan := newArrivals(r.cfg)
+	plan := arrivals.New(r.cfg.Rate, r.cfg.Stages, r.cfg.Duration)
 	maxVUs := int64(r.cfg.MaxVUs)
 	if maxVUs == 0 {
 		maxVUs = int64(max(r.cfg.Users, 1) * 10)
@@ -115,7 +117,7 @@ func (r *run) driveOpen(ctx context.Context) {
 	var reached int64 // this shard's arrivals started or dropped
 	defer func() { r.countSchedule(plan, reached) }()
 	for n := int64(0); ; n++ {
-		offset, ok := plan.next(n)
+		offset, ok := plan.Next(n)
 		if !ok {
 			return
 		}
@@ -141,8 +143,8 @@ func (r *run) driveOpen(ctx context.Context) {
 
 // countSchedule records how many arrivals the plan scheduled for this
 // shard and how many of them the driver had not reached.
-func (r *run) countSchedule(plan arrivals, reached int64) {
-	total, ok := plan.total()
+func (r *run) countSchedule(plan arrivals.Plan, reached int64) {
+	total, ok := plan.Total()
 	if !ok {
 		r.scheduled.Store(reached) // no end: what was due is what was scheduled
 		return

@@ -12,43 +12,6 @@ import (
 	"github.com/trafficsim/trafficsim/harness/budget"
 )
 
-// countArrivals counts the arrivals a plan schedules by walking it.
-func countArrivals(a arrivals) int64 {
-	var n int64
-	for {
-		if _, ok := a.next(n); !ok {
-			return n
-		}
-		n++
-	}
-}
-
-func TestArrivals_scheduleExactlyRateTimesDuration(t *testing.T) {
-	tests := []struct {
-		name string
-		cfg  Config
-		want int64
-	}{
-		{"100/s for 20s", Config{Rate: 100, Duration: 20 * time.Second}, 2000},
-		{"3000/s for 5s", Config{Rate: 3000, Duration: 5 * time.Second}, 15000},
-		{"7/s for 1.5s", Config{Rate: 7, Duration: 1500 * time.Millisecond}, 11}, // 10.5: arrivals at 0 … 10/7 s
-		{"stages 0→10→10→0", Config{Stages: []Stage{{Duration: 10 * time.Second, Target: 10}, {Duration: 10 * time.Second, Target: 10}, {Duration: 10 * time.Second, Target: 0}}}, 200},
-		{"stages cut by -duration", Config{Stages: []Stage{{Duration: 10 * time.Second, Target: 10}}, Duration: 5 * time.Second}, 13}, // 0→5/s over 5s: 12.5
-		{"flat stage", Config{Rate: 40, Stages: []Stage{{Duration: 3 * time.Second, Target: 40}}}, 120},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := newArrivals(tt.cfg)
-			assert.Equal(t, tt.want, countArrivals(a), "arrivals walked")
-			total, ok := a.total()
-			require.True(t, ok)
-			assert.Equal(t, tt.want, total, "arrivals counted")
-		})
-	}
-	_, ok := newArrivals(Config{Rate: 5}).total()
-	assert.False(t, ok, "a steady rate without -duration has no end")
-}
-
 // TestOpenModel_everyArrivalIsAccountedFor: with -max-vus small and a slow
 // target, every scheduled session is started, dropped or not reached, the
 // sum is rate × duration exactly, and dropped_rate is dropped / scheduled.

@@ -1,4 +1,9 @@
-package harness
+// Package arrivals is the open model's arrival plan: when, from the start
+// of the run, each session should begin for a steady rate or a list of
+// stages. It is pure arithmetic on the stages, apart from the driver that
+// sleeps until each arrival, so it is tested exactly (counts, order) and
+// fuzzed without running users.
+package arrivals
 
 import (
 	"math"
@@ -7,34 +12,36 @@ import (
 	"github.com/trafficsim/trafficsim/harness/config"
 )
 
-// arrivals is the schedule of an open model: the times, from the start, at
-// which sessions should begin.
-type arrivals struct {
+// Plan is the schedule of an open model: the times, from the start, at
+// which sessions should begin. The zero Plan schedules nothing.
+type Plan struct {
 	start  float64 // rate at t=0
-	stages []Stage
+	stages []config.Stage
 	steady float64 // constant rate when there are no stages
 	// end, when positive, ends the plan: an arrival is scheduled only
 	// before it (-duration), so 100/s for 20s is 2,000 arrivals, not 2,001.
 	end time.Duration
 }
 
-// newArrivals returns the schedule of the open model of cfg.
-func newArrivals(cfg Config) arrivals {
-	a := arrivals{start: cfg.Rate, stages: cfg.Stages, steady: cfg.Rate, end: cfg.Duration}
-	if total := config.StagesDuration(cfg.Stages); total > 0 && (a.end <= 0 || total < a.end) {
+// New returns the schedule of an open model: rate (-rate) when there are
+// no stages, else the stages (-stages) ramping from rate, ended by
+// duration (-duration) when positive or by the stages' end if sooner.
+func New(rate float64, stages []config.Stage, duration time.Duration) Plan {
+	a := Plan{start: rate, stages: stages, steady: rate, end: duration}
+	if total := config.StagesDuration(stages); total > 0 && (a.end <= 0 || total < a.end) {
 		a.end = total
 	}
 	return a
 }
 
-// total returns how many arrivals the plan schedules in all, and false
+// Total returns how many arrivals the plan schedules in all, and false
 // when it has no end (a steady rate without -duration).
-func (a arrivals) total() (int64, bool) {
+func (a Plan) Total() (int64, bool) {
 	if a.end <= 0 {
 		return 0, false
 	}
 	// The integral of the rate up to end gives the count to within
-	// rounding; next, which decides, settles the last one or two.
+	// rounding; Next, which decides, settles the last one or two.
 	var want float64
 	if len(a.stages) == 0 {
 		want = a.steady * a.end.Seconds()
@@ -53,25 +60,25 @@ func (a arrivals) total() (int64, bool) {
 	}
 	n := int64(math.Max(math.Ceil(want-1e-9), 0))
 	for n > 0 {
-		if _, ok := a.next(n - 1); ok {
+		if _, ok := a.Next(n - 1); ok {
 			break
 		}
 		n--
 	}
 	for {
-		if _, ok := a.next(n); !ok {
+		if _, ok := a.Next(n); !ok {
 			return n, true
 		}
 		n++
 	}
 }
 
-// next returns the intended start of arrival n (0-based) from the start of
+// Next returns the intended start of arrival n (0-based) from the start of
 // the run, and false when the plan ends before it. With a linear ramp
 // r(t) = r0 + (r1-r0)·t/D in a stage, the arrivals by time t are
 // r0·t + (r1-r0)·t²/(2D); arrival n is where that reaches n — exact,
 // so the schedule does not drift however long it runs.
-func (a arrivals) next(n int64) (time.Duration, bool) {
+func (a Plan) Next(n int64) (time.Duration, bool) {
 	at, ok := a.at(n)
 	if !ok || (a.end > 0 && at >= a.end) {
 		return 0, false
@@ -79,8 +86,8 @@ func (a arrivals) next(n int64) (time.Duration, bool) {
 	return at, true
 }
 
-// at is next without the plan's end.
-func (a arrivals) at(n int64) (time.Duration, bool) {
+// at is Next without the plan's end.
+func (a Plan) at(n int64) (time.Duration, bool) {
 	want := float64(n)
 	if len(a.stages) == 0 {
 		if a.steady <= 0 {
