@@ -1,5 +1,7 @@
 package harness
 
+import "github.com/trafficsim/trafficsim/harness/redact"
+
 // WithAuth sets the archetype's auth, overriding Config.Auth.
 func WithAuth(a Auth) ArchetypeOption {
 	return optionFunc(func(ar *archetype) { ar.auth = &a })
@@ -18,7 +20,7 @@ func (vu *VU) auth() *Auth {
 // no credential of the run's auth.
 func redactAuthHeader(h map[string]string, a *Auth) map[string]string {
 	if _, ok := h[a.SecretHeader()]; ok {
-		h[a.SecretHeader()] = Redacted
+		h[a.SecretHeader()] = redact.Redacted
 	}
 	return h
 }

@@ -89,7 +89,7 @@ func JSONEquals(path string, want any) Assertion {
 			return nil
 		}
 		if sensitivePath(path) {
-			return fmt.Errorf("%s is not the wanted value (%s)", path, Redacted)
+			return fmt.Errorf("%s is not the wanted value (%s)", path, redact.Redacted)
 		}
 		return fmt.Errorf("%s is %s, want %s", path, truncateText(string(got), 80), truncateText(string(norm2), 80))
 	}

@@ -213,16 +213,16 @@ func (vu *VU) debugLog(req *Request, hreq *http.Request, resp *Response) {
 	}
 	if req.Body != nil {
 		raw, _ := req.body()
-		attrs = append(attrs, "request_body", RedactJSON(raw))
+		attrs = append(attrs, "request_body", redact.JSON(raw))
 	}
 	if len(resp.Body) > 0 {
-		attrs = append(attrs, "response_body", RedactJSON(resp.Body))
+		attrs = append(attrs, "response_body", redact.JSON(resp.Body))
 	}
 	if resp.Kind != "" {
 		attrs = append(attrs, "kind", resp.Kind)
 	}
 	if resp.Err != nil {
-		attrs = append(attrs, "err", redactError(resp.Err))
+		attrs = append(attrs, "err", redact.Error(resp.Err))
 	}
 	vu.env.log.Debug("request", attrs...)
 }

@@ -386,7 +386,7 @@ func TestAuth_APIKeyNeverLogged(t *testing.T) {
 		return err
 	})
 	sim.MustRun(t.Context())
-	assert.Contains(t, out.String(), "X-Auth:"+Redacted)
+	assert.Contains(t, out.String(), "X-Auth:"+redact.Redacted)
 	assert.NotContains(t, out.String(), "k-5e6e7")
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/harness/record"
+	"github.com/trafficsim/trafficsim/harness/redact"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -44,7 +45,7 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 	}
 	s := &reports.Summary{
 		RunID: r.runID, Simulation: r.cfg.Name, Version: version(), Seed: r.cfg.Seed,
-		Target: redactURL(r.cfg.Target), Shard: r.cfg.Shard.String(), Model: model,
+		Target: redact.URL(r.cfg.Target), Shard: r.cfg.Shard.String(), Model: model,
 		Started: r.started.UTC(), DurationSeconds: elapsed.Seconds(),
 		Partial: partial, Users: int(r.started_.Load()), PeakVUs: int(r.peak.Load()),
 		IntervalSeconds: tl.IntervalSeconds, Timeline: tl.Ticks,

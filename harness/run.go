@@ -182,7 +182,7 @@ func (s *Simulation) run(ctx context.Context) (*Result, error) {
 	}
 	r.observers = observers
 	if err := r.preflight(ctx); err != nil {
-		return nil, fmt.Errorf("cannot reach target %s: %w", redactURL(s.cfg.Target), err)
+		return nil, fmt.Errorf("cannot reach target %s: %w", redact.URL(s.cfg.Target), err)
 	}
 	res := r.execute(ctx, budgets)
 	var errs []error
@@ -363,7 +363,7 @@ func (r *run) preflight(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("no answer within %s (%s): %s", preflightWait, kind.Of(last), redactError(last))
+			return fmt.Errorf("no answer within %s (%s): %s", preflightWait, kind.Of(last), redact.Error(last))
 		case <-t.C:
 		}
 	}

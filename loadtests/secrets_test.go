@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trafficsim/trafficsim/harness"
+	"github.com/trafficsim/trafficsim/harness/redact"
 	"github.com/trafficsim/trafficsim/loadtests/journeys"
 )
 
@@ -178,7 +179,7 @@ func TestSecrets_neverInLogsOrReports(t *testing.T) {
 
 	requests := strings.Count(log, "msg=request ")
 	assert.GreaterOrEqual(t, int64(requests), res.Summary.Requests, "-debug logged every request")
-	assert.Contains(t, log, harness.Redacted, "and redacted what it had to")
+	assert.Contains(t, log, redact.Redacted, "and redacted what it had to")
 	assert.Contains(t, log, `request_body="{\"email\":`, "bodies were logged, so the search below means something")
 
 	files := map[string]string{"log": log}

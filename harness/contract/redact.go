@@ -8,7 +8,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/trafficsim/trafficsim/harness"
 	redactpkg "github.com/trafficsim/trafficsim/harness/redact"
 )
 
@@ -91,7 +90,7 @@ func describeValue(v any, secret bool) string {
 		return fmt.Sprintf("%T", v)
 	}
 	if secret {
-		return kind + " " + harness.Redacted
+		return kind + " " + redactpkg.Redacted
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {

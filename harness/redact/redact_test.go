@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,4 +53,15 @@ func TestHeadersAndSensitiveKey(t *testing.T) {
 	got := Headers(h)
 	assert.Equal(t, map[string]string{"Authorization": Redacted, "X-Api-Key": Redacted, "Cookie": Redacted, "Accept": "*/*"}, got)
 	assert.False(t, SensitiveKey("email"))
+}
+
+func TestJSON(t *testing.T) {
+	in := `{"email":"a@b.test","password":"hunter22","nested":{"access_token":"abc","list":[{"refresh_token":"r"}]},"name":"A"}`
+	out := JSON([]byte(in))
+	for _, secret := range []string{"hunter22", `"abc"`, `"r"`} {
+		assert.NotContains(t, out, secret)
+	}
+	assert.Contains(t, out, "a@b.test")
+	assert.Equal(t, 3, strings.Count(out, Redacted))
+	assert.Equal(t, "<9 bytes, not JSON>", JSON([]byte("pw=secret")))
 }
