@@ -37,7 +37,7 @@ type archetype struct {
 	think   Think
 	eff     Range // rng intersected with the run's range
 	auth    *Auth // nil: the run's Config.Auth
-	checks  []check
+	checks  []namedCheck
 }
 
 // mix assigns archetypes to user indexes. Users are dealt in blocks of

@@ -1,15 +1,9 @@
 package harness
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 
-	"github.com/trafficsim/trafficsim/harness/redact"
+	"github.com/trafficsim/trafficsim/harness/check"
 )
 
 // Assertion judges a response: nil when it holds, else what is wrong. It
@@ -17,8 +11,8 @@ import (
 // keep the response.
 type Assertion func(resp *Response) error
 
-// check is a named assertion.
-type check struct {
+// namedCheck is a named assertion.
+type namedCheck struct {
 	name string
 	fn   Assertion
 }
@@ -30,143 +24,41 @@ type check struct {
 // trafficsim_checks_total{check,result}. Budgets "checks >= 99%" and
 // "checks(NAME) >= 99%" judge them.
 func (r *Request) Check(name string, a Assertion) *Request {
-	r.checks = append(r.checks, check{name: name, fn: a})
+	r.checks = append(r.checks, namedCheck{name: name, fn: a})
 	return r
 }
 
 // WithCheck adds a named assertion to every request of the archetype whose
 // answer has an expected status, except deliberately bad ones (Injected).
 func WithCheck(name string, a Assertion) ArchetypeOption {
-	return optionFunc(func(ar *archetype) { ar.checks = append(ar.checks, check{name: name, fn: a}) })
+	return optionFunc(func(ar *archetype) { ar.checks = append(ar.checks, namedCheck{name: name, fn: a}) })
 }
 
 // StatusIn holds when the status is one of codes; with Expect it tells
 // apart "an answer the journey can go on with" from "the answer it wanted".
 func StatusIn(codes ...int) Assertion {
-	return func(resp *Response) error {
-		if slices.Contains(codes, resp.Status) {
-			return nil
-		}
-		return fmt.Errorf("status %d, want one of %v", resp.Status, codes)
-	}
+	f := check.Status(codes...)
+	return func(resp *Response) error { return f(resp.Status) }
 }
 
 // HasJSON holds when the JSON body has a value (not null) at path: field
 // names separated by dots, array indexes as numbers ("data.items.0.id").
-func HasJSON(path string) Assertion {
-	return func(resp *Response) error {
-		v, err := jsonAt(resp.Body, path)
-		if err != nil {
-			return err
-		}
-		if v == nil {
-			return fmt.Errorf("%s is null", path)
-		}
-		return nil
-	}
-}
+func HasJSON(path string) Assertion { return onBody(check.HasJSON(path)) }
 
 // JSONEquals holds when the JSON body's value at path (see HasJSON) equals
 // want, compared as JSON: 3 equals 3.0, and a struct equals the object of
 // its JSON form.
-func JSONEquals(path string, want any) Assertion {
-	wantJSON, merr := json.Marshal(want)
-	var norm any
-	if merr == nil {
-		merr = json.Unmarshal(wantJSON, &norm)
-	}
-	return func(resp *Response) error {
-		if merr != nil {
-			return fmt.Errorf("encode wanted value of %s: %w", path, merr)
-		}
-		v, err := jsonAt(resp.Body, path)
-		if err != nil {
-			return err
-		}
-		got, _ := json.Marshal(v)
-		norm2, _ := json.Marshal(norm)
-		if bytes.Equal(got, norm2) {
-			return nil
-		}
-		if sensitivePath(path) {
-			return fmt.Errorf("%s is not the wanted value (%s)", path, redact.Redacted)
-		}
-		return fmt.Errorf("%s is %s, want %s", path, truncateText(string(got), 80), truncateText(string(norm2), 80))
-	}
-}
+func JSONEquals(path string, want any) Assertion { return onBody(check.JSONEquals(path, want)) }
 
 // BodyFunc holds when pred accepts the body; what names the property in
 // the failure ("mentions the user's email").
 func BodyFunc(what string, pred func(body []byte) bool) Assertion {
-	return func(resp *Response) error {
-		if pred(resp.Body) {
-			return nil
-		}
-		return errors.New("body: not " + what)
-	}
+	return onBody(check.Body(what, pred))
 }
 
-// jsonAt decodes body and returns the value at path ("" or "." for the
-// whole document).
-func jsonAt(body []byte, path string) (any, error) {
-	if len(body) == 0 {
-		return nil, errors.New("empty body, want JSON")
-	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, fmt.Errorf("body is not JSON: %w", err)
-	}
-	if path == "" || path == "." {
-		return v, nil
-	}
-	seen := ""
-	for _, part := range strings.Split(path, ".") {
-		switch t := v.(type) {
-		case map[string]any:
-			x, ok := t[part]
-			if !ok {
-				return nil, fmt.Errorf("no field %s", joinPath(seen, part))
-			}
-			v = x
-		case []any:
-			i, err := strconv.Atoi(part)
-			if err != nil || i < 0 || i >= len(t) {
-				return nil, fmt.Errorf("no element %s (array of %d)", joinPath(seen, part), len(t))
-			}
-			v = t[i]
-		default:
-			return nil, fmt.Errorf("no field %s: %s is not an object", joinPath(seen, part), cmpOrDot(seen))
-		}
-		seen = joinPath(seen, part)
-	}
-	return v, nil
-}
-
-func joinPath(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "." + b
-}
-
-func cmpOrDot(s string) string {
-	if s == "" {
-		return "the body"
-	}
-	return s
-}
-
-// sensitivePath reports whether a path's last field names a secret.
-func sensitivePath(path string) bool {
-	parts := strings.Split(path, ".")
-	return redact.SensitiveKey(parts[len(parts)-1])
-}
-
-func truncateText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
+// onBody makes an assertion on the response's body.
+func onBody(f func(body []byte) error) Assertion {
+	return func(resp *Response) error { return f(resp.Body) }
 }
 
 // runChecks runs the request's and the archetype's checks on an answer the
@@ -175,7 +67,7 @@ func truncateText(s string, n int) string {
 func (vu *VU) runChecks(req *Request, resp *Response) error {
 	r := vu.env
 	var first error
-	judge := func(c check) {
+	judge := func(c namedCheck) {
 		err := c.fn(resp)
 		r.rec.Check(c.name, err == nil)
 		if err != nil && first == nil {

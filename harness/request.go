@@ -24,7 +24,7 @@ type Request struct {
 	Header http.Header
 
 	expect    []int
-	checks    []check
+	checks    []namedCheck
 	injected  bool
 	anonymous bool
 }
