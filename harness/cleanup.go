@@ -8,11 +8,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/trafficsim/trafficsim/harness/internal/cleanuplog"
 	"github.com/trafficsim/trafficsim/harness/redact"
-	"github.com/trafficsim/trafficsim/reports"
 )
 
 // CleanupScope tells a CleanupFunc what it may delete: what run RunID
@@ -83,7 +82,7 @@ func (r *run) cleanup(parent context.Context, final bool) {
 		Target: r.target.String(), Client: r.cleanupClient, Auth: r.cfg.Auth}
 	for _, fn := range r.sim.cleanups {
 		err := fn(ctx, scope)
-		r.cleanups.record(final, err)
+		r.cleanups.Record(final, err)
 		if err != nil {
 			when := "periodic"
 			if final {
@@ -95,72 +94,8 @@ func (r *run) cleanup(parent context.Context, final bool) {
 	r.cleanupClient.CloseIdleConnections()
 }
 
-// cleanupLog is what the run's cleanups did, written by the periodic
-// cleaner and the final cleanup.
-type cleanupLog struct {
-	mu       sync.Mutex
-	runs     int
-	failures []string // "final cleanup: why", redacted
-}
-
-func (l *cleanupLog) record(final bool, err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.runs++
-	if err == nil {
-		return
-	}
-	when := "periodic cleanup"
-	if final {
-		when = "final cleanup"
-	}
-	l.failures = append(l.failures, when+": "+redact.Error(err))
-}
-
-// notes are the summary's lines about failed cleanups.
-func (l *cleanupLog) notes() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]string, 0, len(l.failures))
-	for _, f := range l.failures {
-		out = append(out, "cleanup failed: "+f)
-	}
-	return out
-}
-
-// verdict is the cleanup's line among the budgets of summary.json and
-// junit.xml, so the reports fail with the test when a cleanup failed; none
-// when no cleanup ran.
-func (l *cleanupLog) verdict() []reports.Budget {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.runs == 0 {
-		return nil
-	}
-	v := reports.Budget{
-		Name: "cleanup", Expr: "cleanup failures == 0", Passed: len(l.failures) == 0,
-		Measured: float64(len(l.failures)), Samples: int64(l.runs),
-		Message: fmt.Sprintf("all %d cleanups succeeded", l.runs),
-	}
-	if !v.Passed {
-		v.Message = fmt.Sprintf("%d of %d cleanups failed; what they did not delete is still on the target: %s",
-			len(l.failures), l.runs, strings.Join(l.failures, "; "))
-	}
-	return []reports.Budget{v}
-}
-
-// cleanupErr is the error that fails the test when a cleanup failed,
-// naming how many failed, why, and what is left.
-func (r *run) cleanupErr() error {
-	l := &r.cleanups
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.failures) == 0 {
-		return nil
-	}
-	return fmt.Errorf("cleanup failed %d of %d times; what it did not delete of run %s is still on the target:\n  %s",
-		len(l.failures), l.runs, r.runID, strings.Join(l.failures, "\n  "))
-}
+// cleanupLog is what the run's cleanups did (see package cleanuplog).
+type cleanupLog = cleanuplog.Log
 
 // startCleaner runs the cleanup every -cleanup-interval in -continuous mode
 // (for the users that have finished), until the run stops; the returned

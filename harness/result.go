@@ -88,7 +88,7 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 		s.Push = r.pusher.Stats()
 	}
 	r.fillFindings(s)
-	extra := r.cleanups.verdict()
+	extra := r.cleanups.Verdict()
 	s.Budgets = append(budget.Evaluate(s, budgets), extra...)
 	res := &Result{Summary: s, Dir: r.cfg.ReportDir, Registry: r.reg, Sequences: r.sequences, budgets: budgets, extra: extra}
 	res.writeErr = res.write()

@@ -192,7 +192,7 @@ func (s *Simulation) run(ctx context.Context) (*Result, error) {
 	if res.writeErr != nil {
 		errs = append(errs, fmt.Errorf("writing reports: %w", res.writeErr))
 	}
-	if err := r.cleanupErr(); err != nil {
+	if err := r.cleanups.Err(r.runID); err != nil {
 		errs = append(errs, err)
 	}
 	return res, errors.Join(errs...)
@@ -445,7 +445,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 		// their own: their connections are not the run's to close.
 		leaks.Unlabelled(labelled, func() { r.cleanup(parent, true) })
 	}
-	r.notes.add(r.cleanups.notes()...)
+	r.notes.add(r.cleanups.Notes()...)
 	r.notes.add(r.exhausted.Notes()...)
 	if r.pusher != nil {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), finalPushWait+r.cfg.PushDeleteAfter)
