@@ -3,12 +3,11 @@ package harness
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/trafficsim/trafficsim/harness/breaker"
+	"github.com/trafficsim/trafficsim/harness/internal/capped"
 	"github.com/trafficsim/trafficsim/harness/internal/deadline"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/record"
@@ -69,7 +68,7 @@ func (vu *VU) exchange(req *Request, d *deadline.Deadline) *Response {
 	if err == nil {
 		resp.Status = hres.StatusCode
 		resp.Header = hres.Header
-		resp.Body, resp.Bytes, err = readCapped(hres.Body, hres.ContentLength, r.cfg.MaxBody)
+		resp.Body, resp.Bytes, err = capped.Read(hres.Body, hres.ContentLength, r.cfg.MaxBody)
 		hres.Body.Close()
 		if vu.jar != nil || len(hres.Header["Set-Cookie"]) > 0 {
 			at := hreq.URL
@@ -115,7 +114,7 @@ func (vu *VU) exchange(req *Request, d *deadline.Deadline) *Response {
 // apart: the journey's context, the request's own timeout, the run's stop.
 func (r *userEnv) failureKind(err error, callCtx context.Context, d *deadline.Deadline) kind.Kind {
 	switch {
-	case errors.Is(err, errBodyTooLarge):
+	case errors.Is(err, capped.ErrTooLarge):
 		return kind.BodyTooLarge
 	case callCtx != nil && d.Cause() == errCallerDone:
 		// Cut off by the journey's own context: its deadline is a timeout
@@ -141,68 +140,9 @@ func (r *userEnv) failureKind(err error, callCtx context.Context, d *deadline.De
 	return k
 }
 
-var errBodyTooLarge = errors.New("response body larger than -max-body")
-
 // errCallerDone is the cause a request's context is cancelled with when
 // the context the journey passed to Do ends.
 var errCallerDone = errors.New("the context passed to VU.Do ended")
-
-// readCapped reads at most limit bytes of body and discards the rest,
-// counting every byte; a body over the limit is an error of its own kind.
-// size is the body's announced length (-1 when unknown): a body that
-// announced its length within the limit is read into a slice of exactly
-// that size, without io.ReadAll's growing buffer.
-func readCapped(body io.Reader, size, limit int64) ([]byte, int64, error) {
-	if body == http.NoBody {
-		size = 0 // a HEAD answer announces a length but has no body
-	}
-	if size < 0 || size > limit {
-		buf, err := io.ReadAll(io.LimitReader(body, limit))
-		n := int64(len(buf))
-		if err != nil {
-			return buf, n, err
-		}
-		return finishCapped(body, buf, n, limit, nil)
-	}
-	// One byte of room past the announced length, usually free in the
-	// allocation's size class, to see the end without a buffer of its own.
-	buf := make([]byte, size, size+1)
-	n, err := io.ReadFull(body, buf)
-	buf = buf[:n]
-	if err != nil && (err != io.EOF || n != 0) {
-		return buf, int64(n), err
-	}
-	return finishCapped(body, buf, int64(n), limit, buf[n:n+1])
-}
-
-// finishCapped reads what is left of body past buf, n bytes so far, and
-// counts it; spare, when not nil, is room for one byte to look for the end.
-func finishCapped(body io.Reader, buf []byte, n, limit int64, spare []byte) ([]byte, int64, error) {
-	if spare != nil {
-		k, err := body.Read(spare)
-		n += int64(k)
-		if err == io.EOF {
-			return buf, n, tooLarge(n, limit)
-		}
-		if err != nil {
-			return buf, n, err
-		}
-	}
-	rest, err := io.Copy(io.Discard, body)
-	n += rest
-	if err != nil {
-		return buf, n, err
-	}
-	return buf, n, tooLarge(n, limit)
-}
-
-// tooLarge is errBodyTooLarge when n bytes are over the limit.
-func tooLarge(n, limit int64) error {
-	if n > limit {
-		return fmt.Errorf("%w: %d bytes", errBodyTooLarge, n)
-	}
-	return nil
-}
 
 func (vu *VU) debugLog(req *Request, hreq *http.Request, resp *Response) {
 	attrs := []any{

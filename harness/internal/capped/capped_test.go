@@ -1,4 +1,4 @@
-package harness
+package capped
 
 import (
 	"errors"
@@ -23,7 +23,7 @@ func (e eofReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func TestReadCapped(t *testing.T) {
+func TestRead(t *testing.T) {
 	const limit = 8
 	short := "{\"a\":1}" // 7 bytes
 	exact := "12345678"
@@ -53,12 +53,12 @@ func TestReadCapped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, n, err := readCapped(tt.body, tt.size, limit)
+			got, n, err := Read(tt.body, tt.size, limit)
 			assert.Equal(t, tt.want, string(got))
 			assert.Equal(t, tt.wantN, n, "bytes counted")
 			switch {
 			case tt.tooLarge:
-				assert.ErrorIs(t, err, errBodyTooLarge)
+				assert.ErrorIs(t, err, ErrTooLarge)
 			case tt.wantErr != nil:
 				assert.EqualError(t, err, tt.wantErr.Error())
 			default:
