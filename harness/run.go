@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
@@ -271,18 +270,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	r.notes.add(r.mix.unmanned(p.archetypes, cfg)...)
 	r.transport = outbound.NewSharedTransport(outboundOptions(cfg), cfg.MaxInFlight)
 	r.cleanupClient = NewClient(cfg)
-	r.coll = metrics.New(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: version()})
-	r.reg = prometheus.NewRegistry()
-	if err := r.coll.Register(r.reg); err != nil {
-		return nil, fmt.Errorf("register metrics: %w", err)
-	}
-	if err := r.reg.Register(collectors.NewGoCollector()); err != nil {
-		return nil, fmt.Errorf("register Go collector: %w", err)
-	}
-	if err := r.reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
-		return nil, fmt.Errorf("register process collector: %w", err)
-	}
-	r.rec = record.New(names, r.coll)
+	var push metrics.PusherConfig
 	if cfg.Pushgateway != "" {
 		instance := "0"
 		if cfg.Shard.Count > 1 {
@@ -290,20 +278,23 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 		}
 		// The pusher's client is the run's own, but with the pusher's
 		// per-attempt timeout: the Pushgateway is a destination like any.
-		push := outboundOptions(cfg)
-		push.Timeout = metrics.DefaultPushTimeout
-		r.pushClient = outbound.NewClient(push)
-		r.pusher, err = metrics.NewPusher(metrics.PusherConfig{
+		opts := outboundOptions(cfg)
+		opts.Timeout = metrics.DefaultPushTimeout
+		r.pushClient = outbound.NewClient(opts)
+		push = metrics.PusherConfig{
 			URL: cfg.Pushgateway, Job: cfg.Name, Instance: instance, RunID: runID,
 			Interval: cfg.PushInterval, GC: cfg.PushGC, DeleteAfter: cfg.PushDeleteAfter, Logger: log,
 			Client: r.pushClient,
-		}, r.reg)
-		if err != nil {
-			return nil, err
 		}
 	} else {
 		r.notes.add("pushing off: no -pushgateway given")
 	}
+	m, err := metrics.NewRun(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: version()}, push)
+	if err != nil {
+		return nil, err
+	}
+	r.coll, r.reg, r.pusher = m.Collectors, m.Registry, m.Pusher
+	r.rec = record.New(names, r.coll)
 	if lim := proc.FDLimit(); lim > 0 && uint64(cfg.Users) > lim/2 && cfg.Think == "none" {
 		r.notes.add(fmt.Sprintf("%d users without think time may need more connections than the %d open files allowed (ulimit -n)", cfg.Users, lim))
 	}
