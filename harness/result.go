@@ -104,29 +104,15 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 	return res
 }
 
-// write writes the reports to res.Dir. When that fails (the folder was
-// removed or made unwritable during the run) they go to a folder of the
-// run's own in the temporary folder, res.Dir becomes that folder, and the
-// error names both; the summary is lost only when neither can be written.
+// write writes the reports to res.Dir, or to the fallback folder that
+// res.Dir then becomes (see reports.WriteOrFallback).
 func (res *Result) write() error {
-	res.written = ""
-	err := reports.WriteAllWaiting(res.Dir, res.Summary)
-	if err == nil {
-		res.written = res.Dir
-		return nil
+	written, err := reports.WriteOrFallback(res.Dir, res.Summary)
+	if written != "" {
+		res.Dir = written
 	}
-	fallback := reports.FallbackDir(res.Summary.RunID)
-	if fallback == res.Dir {
-		return err
-	}
-	note := fmt.Sprintf("reports could not be written to %s (%v); written to %s instead", res.Dir, err, fallback)
-	res.Summary.Notes = append(res.Summary.Notes, note)
-	if ferr := reports.WriteAllWaiting(fallback, res.Summary); ferr != nil {
-		res.Summary.Notes = res.Summary.Notes[:len(res.Summary.Notes)-1]
-		return fmt.Errorf("%w; the fallback %s failed too: %w", err, fallback, ferr)
-	}
-	res.Dir, res.written = fallback, fallback
-	return fmt.Errorf("%w; the reports were written to %s instead", err, fallback)
+	res.written = written
+	return err
 }
 
 // SummaryFiller is an Observer that adds its findings (coverage, contract

@@ -41,6 +41,29 @@ func FallbackDir(runID string) string {
 	return filepath.Join(os.TempDir(), "trafficsim-"+runID)
 }
 
+// WriteOrFallback writes s's reports to dir (WriteAllWaiting). When that
+// fails (the folder was removed or made unwritable during the run) they go
+// to FallbackDir(s.RunID) with a note in s saying so, and the error names
+// both folders; the summary is lost only when neither can be written. It
+// returns the folder the reports are in, "" when none.
+func WriteOrFallback(dir string, s *Summary) (string, error) {
+	err := WriteAllWaiting(dir, s)
+	if err == nil {
+		return dir, nil
+	}
+	fallback := FallbackDir(s.RunID)
+	if fallback == dir {
+		return "", err
+	}
+	note := fmt.Sprintf("reports could not be written to %s (%v); written to %s instead", dir, err, fallback)
+	s.Notes = append(s.Notes, note)
+	if ferr := WriteAllWaiting(fallback, s); ferr != nil {
+		s.Notes = s.Notes[:len(s.Notes)-1]
+		return "", fmt.Errorf("%w; the fallback %s failed too: %w", err, fallback, ferr)
+	}
+	return fallback, fmt.Errorf("%w; the reports were written to %s instead", err, fallback)
+}
+
 // WriteAllWaiting is WriteAll waiting up to FDWait for file descriptors
 // when the process is out of them (EMFILE, ENFILE), retrying with a
 // doubling pause from 20 ms. A run that hit the open-files limit is one

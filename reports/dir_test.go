@@ -127,3 +127,41 @@ func writeAllChild(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 }
+
+func TestWriteOrFallback(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "out")
+	s := &Summary{RunID: "wof-" + filepath.Base(tmp)}
+	got, err := WriteOrFallback(dir, s)
+	if err != nil || got != dir || len(s.Notes) != 0 {
+		t.Fatalf("WriteOrFallback(%s) = %q, %v, notes %q; want the folder itself, no note", dir, got, err, s.Notes)
+	}
+
+	file := filepath.Join(tmp, "file") // not a folder: the reports go to the fallback
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fallback := FallbackDir(s.RunID)
+	t.Cleanup(func() { os.RemoveAll(fallback) })
+	got, err = WriteOrFallback(file, s)
+	if got != fallback || err == nil || !strings.Contains(err.Error(), "the reports were written to "+fallback+" instead") {
+		t.Fatalf("WriteOrFallback(a file) = %q, %v; want %s and an error naming it", got, err, fallback)
+	}
+	if len(s.Notes) != 1 || !strings.HasPrefix(s.Notes[0], "reports could not be written to "+file) {
+		t.Fatalf("notes = %q, want one naming %s", s.Notes, file)
+	}
+	if _, err := ReadSummary(filepath.Join(fallback, SummaryFile)); err != nil {
+		t.Fatalf("the fallback has no summary: %v", err)
+	}
+
+	s = &Summary{RunID: s.RunID + "-none"} // a fallback that is a file: nowhere to write
+	fallback = FallbackDir(s.RunID)
+	if err := os.WriteFile(fallback, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(fallback) })
+	got, err = WriteOrFallback(file, s)
+	if got != "" || err == nil || !strings.Contains(err.Error(), "the fallback "+fallback+" failed too") || len(s.Notes) != 0 {
+		t.Fatalf("WriteOrFallback with no folder writable = %q, %v, notes %q; want none, an error naming both, no note", got, err, s.Notes)
+	}
+}
