@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/trafficsim/trafficsim/harness/internal/traceparent"
 )
 
 // build turns a Request into an http.Request with the user's headers, as a
@@ -93,27 +95,9 @@ func setBody(hreq *http.Request, body []byte) {
 
 // traceparent adds a W3C traceparent header and returns its trace id.
 func (vu *VU) traceparent(h http.Header) (string, bool) {
-	var b [24]byte
 	hi, lo, span := vu.Rand.Uint64(), vu.Rand.Uint64(), vu.Rand.Uint64()
-	for i := range 8 {
-		b[i], b[8+i], b[16+i] = byte(hi>>(56-8*i)), byte(lo>>(56-8*i)), byte(span>>(56-8*i))
-	}
-	const hexdigits = "0123456789abcdef"
-	var out [55]byte // 00-<32>-<16>-<2>
-	copy(out[:3], "00-")
-	for i := range 16 {
-		out[3+2*i], out[4+2*i] = hexdigits[b[i]>>4], hexdigits[b[i]&15]
-	}
-	out[35] = '-'
-	for i := range 8 {
-		out[36+2*i], out[37+2*i] = hexdigits[b[16+i]>>4], hexdigits[b[16+i]&15]
-	}
 	sampled := vu.Rand.Float64() < vu.env.cfg.TraceSample
-	copy(out[52:], "-00")
-	if sampled {
-		out[54] = '1'
-	}
-	s := string(out[:])
+	s := traceparent.Format(hi, lo, span, sampled)
 	h["Traceparent"] = []string{s}
 	return s[3:35], sampled
 }
