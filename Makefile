@@ -14,7 +14,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := prometheus-pushgateway prometheus chromium iproute2
 BINARIES := /usr/bin/prometheus-pushgateway /usr/bin/prometheus /usr/bin/chromium /bin/ip
 
-.PHONY: all setup test test-race vet examples populate bench compare report stack soak scale fuzz clean
+.PHONY: all setup test test-race vet examples populate bench compare report stack soak scale sigint fuzz clean
 
 all: test
 
@@ -76,6 +76,10 @@ soak:
 ## scale: 100,000 Populate users against the user service as a program; prints the peak RSS (opt-in)
 scale: setup
 	bash loadtests/scale.sh
+
+## sigint: SIGINT to 10,000 users against a target that cannot keep up; prints the time to exit (opt-in)
+sigint: setup
+	bash loadtests/sigint.sh
 
 ## fuzz: each fuzz target for a while (their seed corpora run in `make test`)
 fuzz:

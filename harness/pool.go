@@ -8,6 +8,7 @@ import (
 
 	"github.com/trafficsim/trafficsim/harness/internal/deadline"
 	"github.com/trafficsim/trafficsim/harness/internal/sleep"
+	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -169,6 +170,9 @@ func (p *exchangePool) inline(vu *VU, req *Request) *Response {
 		p.sat.leave(time.Since(vu.asked))
 	}
 	defer func() { <-p.slots }()
+	if vu.env.stopping() {
+		return notSent // waited for a slot until the run stopped
+	}
 	return p.inlineExchange(vu, req)
 }
 
@@ -229,8 +233,20 @@ func (p *exchangePool) serve(vu *VU, d *deadline.Deadline) {
 	}
 	req := vu.pending
 	vu.pending = nil
+	if vu.env.stopping() {
+		// Still in line when the run stopped: never sent. The grace period
+		// is for the requests in flight; against a target that cannot keep
+		// up, the line would otherwise be sent during it.
+		vu.done <- notSent
+		return
+	}
 	vu.done <- vu.exchange(req, d)
 }
+
+// notSent is the answer to a request that was still waiting for a worker or
+// a slot when the run stopped; Do turns it into errStopped, so no journey
+// sees it.
+var notSent = &Response{Err: errStopped, Kind: kind.Interrupted}
 
 // close ends the dispatcher, the idle workers and the sleeper, and waits
 // for them to end. Callers make sure no request or pause is in flight or

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -92,6 +93,40 @@ func TestExchangePool_whereExchangesRun(t *testing.T) {
 				assert.Equal(t, users*budget, g.onUser)
 				assert.Zero(t, g.onWorker)
 			}
+		})
+	}
+}
+
+// TestPool_lineIsNotSentAfterTheStop: against a target that cannot keep
+// up, the requests waiting in line when the run stops are never sent; the
+// grace period is for the one in flight, so the run ends as soon as it is
+// answered instead of spending the grace sending the line.
+func TestPool_lineIsNotSentAfterTheStop(t *testing.T) {
+	for _, think := range []string{"none", "const:1ms"} {
+		t.Run("think="+think, func(t *testing.T) {
+			var hits atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				hits.Add(1)
+				time.Sleep(200 * time.Millisecond)
+			}))
+			t.Cleanup(srv.Close)
+			cfg := withReportDir(t, testConfig(srv.URL))
+			cfg.Users, cfg.Think, cfg.Ramp, cfg.MaxInFlight, cfg.Grace = 20, think, time.Millisecond, 1, 10*time.Second
+			sim := New(t, cfg)
+			sim.Archetype("u", 1, Between(100, 100), func(ctx context.Context, vu *VU) error {
+				_, err := vu.Do(ctx, Get("/x"))
+				return err
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			var stopped time.Time
+			time.AfterFunc(500*time.Millisecond, func() { stopped = time.Now(); cancel() })
+			res := sim.MustRun(ctx)
+			res.AcceptPartial()
+			took := time.Since(stopped)
+			assert.Less(t, took, 2*time.Second, "ended once the request in flight was answered, not after the line")
+			assert.LessOrEqual(t, hits.Load(), int64(5), "one in flight at a time: about 3 by the stop, none after")
+			assert.Zero(t, res.Summary.ErrorsUnexpected, "%v", res.Summary.ErrorsByKind)
+			assert.Positive(t, res.Summary.Saturation.QueuedRequests, "the line was there")
 		})
 	}
 }

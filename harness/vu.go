@@ -145,7 +145,10 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 	if vu.names != nil {
 		vu.recordName(req)
 	}
-	return vu.env.pool.do(vu, req), nil
+	if resp := vu.env.pool.do(vu, req); resp != notSent {
+		return resp, nil
+	}
+	return nil, errStopped
 }
 
 // setCallCtx keeps ctx for the pause and the request when it is a context

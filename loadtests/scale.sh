@@ -8,33 +8,8 @@
 # extra flags for the test go in ARGS, e.g. ARGS="-think const:20s" for a
 # target that cannot keep up.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(dirname "$here")
-work=$(mktemp -d "${TMPDIR:-/tmp}/trafficsim-scale.XXXXXX")
-pid=""
-cleanup() {
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-cd "$repo"
-go build -o "$work/userservice" ./fixtures/userservice/cmd/userservice
-go test -c -o "$work/loadtests.test" ./loadtests
-password="Scale-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-USERSERVICE_ADMIN_PASSWORD="$password" "$work/userservice" -addr 127.0.0.1:0 \
-	-admin-email admin@trafficsim.test 2>"$work/service.log" &
-pid=$!
-addr=""
-for _ in $(seq 1 100); do
-	addr=$(sed -n 's/.*msg=listening addr=\([^ ]*\).*/\1/p' "$work/service.log" | head -1)
-	[ -n "$addr" ] && break
-	sleep 0.1
-done
-[ -n "$addr" ] || { echo "scale: the user service did not start:" >&2; cat "$work/service.log" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/service.sh"
+trap stop_service EXIT INT TERM
 
 report="$repo/reports/out/scale"
 cd "$repo/loadtests"
