@@ -70,9 +70,14 @@ func (r *run) driveClosed(ctx context.Context) {
 // runs the user and, with -continuous, each user that replaces it. It is a
 // method started by the go statement itself, not a closure calling one, so
 // a thinking user's stack holds one frame fewer (see runUser).
+//
+// A user that parks between journey calls (see park) ends this goroutine;
+// the sleeper starts a new one, here, when its pause is over.
 func (r *run) userLoop(ctx context.Context, vu *VU) {
 	for u := vu; ; u = r.successor() {
-		r.runUser(ctx, u)
+		if r.runUser(ctx, u) {
+			return // parked: u is the sleeper's now
+		}
 		if !r.cfg.Continuous || r.stopping() {
 			break
 		}
@@ -82,7 +87,53 @@ func (r *run) userLoop(ctx context.Context, vu *VU) {
 
 // session is the goroutine of an open-model user: one session.
 func (r *run) session(ctx context.Context, vu *VU) {
-	r.runUser(ctx, vu)
+	if r.runUser(ctx, vu) {
+		return // parked
+	}
+	r.users.Done()
+}
+
+// resume continues a parked user once its pause is over, on a goroutine of
+// its own: it is started by the sleeper, whose run label it inherits.
+func (r *run) resume(vu *VU) {
+	if r.cfg.OpenModel() {
+		go r.session(r.userCtx, vu)
+	} else {
+		go r.userLoop(r.userCtx, vu)
+	}
+}
+
+// park makes the pause before the user's next journey call with no
+// goroutine at all: the user is handed to the sleeper and its goroutine
+// ends, and the sleeper starts a new one when the pause is over. A user
+// between two calls has nothing on its stack worth keeping, and a
+// goroutine that once ran a deep journey keeps its grown stack while it
+// waits (the runtime shrinks a stack only while less than a quarter of it
+// is in use), so a hundred thousand thinking users would hold 4 KiB each
+// for nothing. park reports whether the user parked; it draws the pause
+// either way, and the journey's first request does not pause again.
+func (r *run) park(vu *VU) bool {
+	vu.rested = true
+	d := vu.rest
+	if d > 0 {
+		vu.rest = 0
+	} else {
+		d = vu.thinkTime()
+	}
+	if d <= 0 || r.stopping() {
+		return false
+	}
+	vu.parked.Store(true)
+	r.pool.sleeper.Start() // a user that never thinks may rest (Rest)
+	r.pool.sleeper.Sleep(vu, d)
+	return true
+}
+
+// endParked ends a parked user when the run stops, without a goroutine: a
+// hundred thousand goroutines started only to end would be a burst of
+// memory at every stop.
+func (r *run) endParked(vu *VU) {
+	r.leave(vu)
 	r.users.Done()
 }
 
@@ -188,9 +239,12 @@ func (r *run) sleepUntil(t time.Time) bool {
 // It calls leave at its end rather than deferring it: a defer's record
 // would sit in the frame of every thinking user. A panicking journey ends
 // the test binary, so there is no unwinding to clean up after.
-func (r *run) runUser(ctx context.Context, vu *VU) {
+func (r *run) runUser(ctx context.Context, vu *VU) (parked bool) {
 	journey := r.plan.archetypes[vu.arch].journey
 	for vu.used < vu.budget && !r.stopping() {
+		if vu.used > 0 && (!vu.inline || vu.rest > 0) && !vu.rested && r.park(vu) {
+			return true
+		}
 		before := vu.used
 		if err := journey(ctx, vu); err != nil {
 			r.journeyEnded(vu, err)
@@ -202,6 +256,7 @@ func (r *run) runUser(ctx context.Context, vu *VU) {
 		}
 	}
 	r.leave(vu)
+	return false
 }
 
 // newUser makes user idx: its archetype from the mix, its budget and user
@@ -284,10 +339,20 @@ func (r *run) journeyEnded(vu *VU, err error) {
 }
 
 // wakeAll wakes every thinking user, so a stop does not wait for think times.
+//
+// Parked users (see park) are ended here rather than woken.
 func (r *run) wakeAll() {
+	var parked []*VU
 	r.activeMu.Lock()
-	defer r.activeMu.Unlock()
 	for _, vu := range r.activeIdx {
+		if vu.parked.Load() && vu.parked.CompareAndSwap(true, false) {
+			parked = append(parked, vu)
+			continue
+		}
 		vu.wake()
+	}
+	r.activeMu.Unlock()
+	for _, vu := range parked {
+		r.endParked(vu)
 	}
 }

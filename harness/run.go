@@ -58,6 +58,7 @@ type userEnv struct {
 	pool      *exchangePool
 	runDone   <-chan struct{} // the journeys' context's Done
 	reqCtx    context.Context // requests' context: cut after the grace period
+	resume    func(*VU)       // continues a user parked between journey calls
 	exhausted kind.Exhaustion
 	stopper
 }
@@ -75,6 +76,7 @@ type run struct {
 	started time.Time
 
 	reqCancel context.CancelFunc
+	userCtx   context.Context // the journeys' context, for users resumed after a park
 
 	users    sync.WaitGroup
 	active   atomic.Int64
@@ -266,6 +268,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 		mix:       newMix(cfg.Seed, weights),
 		activeIdx: map[int]*VU{},
 	}
+	r.userEnv.resume = r.resume
 	r.notes.add(p.notes...)
 	r.notes.add(r.mix.unmanned(p.archetypes, cfg)...)
 	r.transport = outbound.NewSharedTransport(outboundOptions(cfg), cfg.MaxInFlight)
@@ -387,7 +390,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	defer runCancel()
 	r.reqCtx, r.reqCancel = context.WithCancel(context.WithoutCancel(parent))
 	defer r.reqCancel()
-	r.runDone = runCtx.Done()
+	r.runDone, r.userCtx = runCtx.Done(), runCtx
 
 	r.started = time.Now()
 	if r.pusher != nil {

@@ -3,6 +3,8 @@ package harness
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -10,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
@@ -126,4 +130,43 @@ func TestThinkingUser_Stack(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestThinkingUser_noGoroutineBetweenCalls: a user whose journey call has
+// returned holds no goroutine while it thinks before the next call, however
+// deep that call went; the stop ends such users without starting one each.
+func TestThinkingUser_noGoroutineBetweenCalls(t *testing.T) {
+	const users = 2000
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { served.Add(1) }))
+	t.Cleanup(srv.Close)
+	cfg := withReportDir(t, testConfig(srv.URL))
+	cfg.Users, cfg.Think, cfg.Ramp, cfg.Duration, cfg.MaxInFlight = users, "const:1h", 200*time.Millisecond, 0, 8
+	sim := New(t, cfg)
+	sim.Archetype("u", 1, Between(3, 3), func(ctx context.Context, vu *VU) error {
+		_, err := vu.Do(ctx, Get("/x"))
+		return err
+	})
+	base := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var res *Result
+	wg.Go(func() { res, _ = sim.Run(ctx) })
+	deadline := time.Now().Add(30 * time.Second)
+	for served.Load() < users+1 && time.Now().Before(deadline) { // and the preflight
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.EqualValues(t, users+1, served.Load(), "every user made its first request")
+	time.Sleep(100 * time.Millisecond)
+	during := runtime.NumGoroutine() - base
+	assert.Less(t, during, 100, "%d goroutines for %d users thinking between calls", during, users)
+	stopAt := time.Now()
+	cancel()
+	wg.Wait()
+	require.NotNil(t, res)
+	res.AcceptPartial()
+	assert.Less(t, time.Since(stopAt), 3*time.Second)
+	assert.Equal(t, users, res.Summary.Users)
+	assert.Zero(t, res.Summary.Resources.GoroutineLeaks, res.Summary.Resources.LeakDescription)
+	assert.EqualValues(t, users, res.Summary.Requests, "no request after the stop")
 }

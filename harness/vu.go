@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/trafficsim/trafficsim/harness/internal/deadline"
@@ -52,8 +53,11 @@ type VU struct {
 	used     int
 	think    *Think // the archetype's
 	ua       uint8
-	inline   bool // never thinks: makes its exchanges on its own goroutine
-	queued   bool // waiting in line for a worker (exchangePool.queue)
+	inline   bool          // never thinks: makes its exchanges on its own goroutine
+	queued   bool          // waiting in line for a worker (exchangePool.queue)
+	rested   bool          // paused before this journey call: its first request does not
+	parked   atomic.Bool   // between journey calls with no goroutine (run.park)
+	rest     time.Duration // the next pause between calls, when Rest set it
 	jar      http.CookieJar
 	intended *time.Time         // open model: the session's intended start
 	names    *[]string          // when recording sequences (tests)
@@ -136,7 +140,9 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, vu.stopErr(ctx)
 	}
 	vu.setCallCtx(ctx)
-	if vu.used > 0 && !vu.inline {
+	if vu.rested {
+		vu.rested = false // the harness paused before this journey call (park)
+	} else if vu.used > 0 && !vu.inline {
 		if !vu.pause() || ctx.Err() != nil {
 			return nil, vu.stopErr(ctx)
 		}
@@ -233,6 +239,18 @@ func (vu *VU) pauseCtx(d time.Duration) bool {
 //go:noinline
 func (vu *VU) thinkTime() time.Duration { return vu.think.Draw(vu.Rand) }
 
+// Rest makes the pause before the user's next journey call d, instead of a
+// think time drawn from its archetype's: a pause between visits, say, when
+// a user comes back an hour later. Between calls a user holds no goroutine
+// (the harness parks it), where Sleep, a pause inside a call, keeps the
+// journey's goroutine and its stack. The journey returns after calling it;
+// a d that is not positive leaves the think time as it is.
+func (vu *VU) Rest(d time.Duration) {
+	if d > 0 {
+		vu.rest = d
+	}
+}
+
 // Sleep pauses the user for d, as its think time does between requests
 // (k6's sleep): a journey's own pause, such as reading a page. Like a think
 // time it holds no connection and no deep stack. It returns an error when
@@ -258,6 +276,10 @@ func (vu *VU) markAsked() { vu.asked = time.Now() }
 // wake ends the user's pause, if it is in one. A wake that finds the user
 // waiting for a response is skipped by exchangePool.do.
 func (vu *VU) wake() {
+	if vu.parked.Load() && vu.parked.CompareAndSwap(true, false) {
+		vu.env.resume(vu) // its pause between journey calls is over
+		return
+	}
 	select {
 	case vu.done <- nil:
 	default:

@@ -2,7 +2,6 @@ package loadtests
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -63,7 +62,7 @@ type memReading struct {
 func thinkingUsers(b *testing.B, target string, n int) memReading {
 	cfg := harness.DefaultConfig()
 	cfg.Target, cfg.Users, cfg.Progress, cfg.ReportDir = target, n, 0, b.TempDir()
-	cfg.MinRequests, cfg.MaxRequests = thinkingSteps, thinkingSteps
+	cfg.MinRequests, cfg.MaxRequests = thinkingSteps+1, thinkingSteps+1
 	cfg.ErrorRate, cfg.Duration, cfg.Ramp = 0, 0, 20*time.Second
 	sim := harness.New(b, cfg)
 	j := journeys.New(adminOptions(b))
@@ -73,13 +72,13 @@ func thinkingUsers(b *testing.B, target string, n int) memReading {
 		weight  int
 		journey harness.Journey
 	}{{"new", 20, j.NewUser}, {"active", 50, j.Active}, {"admin", 20, j.Admin}, {"power", 10, j.Power}} {
-		sim.Archetype(a.name, a.weight, harness.Between(thinkingSteps, thinkingSteps), func(ctx context.Context, vu *harness.VU) error {
-			err := a.journey(ctx, vu)
-			if !errors.Is(err, harness.ErrBudgetSpent) {
-				return err
+		sim.Archetype(a.name, a.weight, harness.Between(thinkingSteps+1, thinkingSteps+1), func(ctx context.Context, vu *harness.VU) error {
+			err := a.journey(ctx, vu) // one step a call
+			if err == nil && vu.Remaining() == 1 {
+				thinking.Add(1)
+				vu.Rest(time.Hour) // what a user does between visits
 			}
-			thinking.Add(1)
-			return vu.Sleep(ctx, time.Hour) // what a user does between visits
+			return err
 		})
 	}
 

@@ -16,10 +16,11 @@ import (
 // audit log. Everything it creates carries the run id, for cleanup.
 func (j *Journeys) Admin(ctx context.Context, vu *harness.VU) error {
 	st := j.stateOf(vu)
-	if err := onboard(ctx, vu, st); err != nil {
+	if stepped, err := onboard(ctx, vu, st); stepped {
 		return err
 	}
-	if !st.isAdmin {
+	if !st.promoted && j.opts.AdminEmail != "" {
+		st.promoted = true
 		if err := j.promote(ctx, vu, st); err != nil {
 			return err
 		}

@@ -11,7 +11,7 @@ import (
 // an avatar, and looks around.
 func (j *Journeys) NewUser(ctx context.Context, vu *harness.VU) error {
 	st := j.stateOf(vu)
-	if err := onboard(ctx, vu, st); err != nil {
+	if stepped, err := onboard(ctx, vu, st); stepped {
 		return err
 	}
 	for _, step := range newUserSteps {
@@ -61,7 +61,7 @@ func pageThroughFive(ctx context.Context, vu *harness.VU, st *state) error {
 // they may not (an admin page, a missing user).
 func (j *Journeys) Active(ctx context.Context, vu *harness.VU) error {
 	st := j.stateOf(vu)
-	if err := onboard(ctx, vu, st); err != nil {
+	if stepped, err := onboard(ctx, vu, st); stepped {
 		return err
 	}
 	return walk(ctx, vu, st, activeActions)
@@ -71,7 +71,7 @@ func (j *Journeys) Active(ctx context.Context, vu *harness.VU) error {
 // several devices, changes avatars and preferences, reads everything.
 func (j *Journeys) Power(ctx context.Context, vu *harness.VU) error {
 	st := j.stateOf(vu)
-	if err := onboard(ctx, vu, st); err != nil {
+	if stepped, err := onboard(ctx, vu, st); stepped {
 		return err
 	}
 	return walk(ctx, vu, st, powerActions)

@@ -53,6 +53,8 @@ type state struct {
 	email, password string
 	id              int64
 	registered      bool
+	checked         bool // the service's health, before registering
+	promoted        bool // an admin's promotion was tried
 	refresh         string
 	isAdmin         bool
 	seen            []int64 // user ids seen in lists
@@ -233,20 +235,22 @@ func loginOutcome(resp *harness.Response, want kind.Login) kind.Login {
 	}
 }
 
-// onboard registers and logs in a user that has not yet done so.
-func onboard(ctx context.Context, vu *harness.VU, st *state) error {
-	if !st.registered {
-		if err := health(ctx, vu); err != nil {
-			return err
-		}
-		if err := register(ctx, vu, st); err != nil {
-			return err
-		}
+// onboard takes the user's next step of signing up and logging in, if one
+// is due: a health check, the registration, the login, one journey call
+// each. It reports whether a step was due. One step a call lets the user
+// think between calls with no goroutine (the harness parks it), instead of
+// holding one, grown by a deep journey, for every pause.
+func onboard(ctx context.Context, vu *harness.VU, st *state) (bool, error) {
+	switch {
+	case !st.registered && !st.checked:
+		st.checked = true
+		return true, health(ctx, vu)
+	case !st.registered:
+		return true, register(ctx, vu, st)
+	case vu.Token == "":
+		return true, login(ctx, vu, st)
 	}
-	if vu.Token == "" {
-		return login(ctx, vu, st)
-	}
-	return nil
+	return false, nil
 }
 
 // action is one thing a user may do, with its weight in the archetype's mix.
@@ -256,7 +260,8 @@ type action struct {
 }
 
 // walk performs weighted random actions until the budget is spent or the
-// run stops (Do's error ends it).
+// run stops (Do's error ends it), logging in again first whenever the user
+// has logged out.
 func walk(ctx context.Context, vu *harness.VU, st *state, actions []action) error {
 	total := 0
 	for _, a := range actions {
