@@ -27,6 +27,13 @@ var errStopped = errors.New("run stopping")
 // while the user has budget left and the run goes on; it returns the error
 // from VU.Do to end early. State a journey keeps between calls lives in
 // vu.State.
+//
+// Between two calls the user thinks with no goroutine at all (the harness
+// parks it and starts a fresh one when the pause is over), while a pause
+// inside a call keeps the journey's goroutine and its stack. A journey that
+// takes one step per call (a page, an action) and returns is the cheapest
+// to hold by the hundred thousand; one that loops inside a single call
+// works the same, at the cost of its stack while it thinks.
 type Journey func(ctx context.Context, vu *VU) error
 
 // VU is one virtual user. Each has its own random source (seeded from the

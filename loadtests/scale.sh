@@ -17,7 +17,8 @@ status=0
 TRAFFICSIM_ADMIN_EMAIL=admin@trafficsim.test TRAFFICSIM_ADMIN_PASSWORD="$password" \
 	"$work/loadtests.test" -test.run 'TestPopulate$' -test.v -test.timeout 20m \
 	-target "http://$addr" -users 100000 -min-request-count 2 -max-request-count 2 \
-	-think const:60s -ramp 60s -duration 150s -progress 10s -report-dir "$report" ${ARGS:-} || status=$?
+	-think const:60s -ramp 60s -duration 150s -progress 10s -report-dir "$report" \
+	-budgets "$here/scale-budgets.yaml" ${ARGS:-} || status=$?
 peak=$(sed -n 's/.*"rss_peak_bytes": *\([0-9]*\).*/\1/p' "$report/summary.json" | head -1)
 echo "scale: peak resident memory of the generator: $((peak / 1048576)) MiB (reports in $report)"
 exit "$status"
