@@ -59,7 +59,7 @@ bench: setup
 
 ## compare: benchstat OLD NEW (two bench.txt files)
 compare:
-	$(GO) tool benchstat $(OLD) $(NEW)
+	$(GO) tool benchstat -ignore pkg $(OLD) $(NEW)
 
 ## report: the per-endpoint diff of two runs' summaries (OLD_RUN, NEW_RUN: report dirs)
 report:
