@@ -124,6 +124,11 @@ func (r *run) park(vu *VU) bool {
 		return false
 	}
 	vu.parked.Store(true)
+	if r.stopping() {
+		// The stop may have looked for parked users before the Store: take
+		// the user back, unless the stop has ended it already.
+		return !vu.parked.CompareAndSwap(true, false)
+	}
 	r.pool.sleeper.Start() // a user that never thinks may rest (Rest)
 	r.pool.sleeper.Sleep(vu, d)
 	return true
