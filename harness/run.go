@@ -139,7 +139,7 @@ func version() string {
 // form for a test's own goroutine.
 func (s *Simulation) Run(ctx context.Context) (*Result, error) {
 	s.tb.Helper()
-	res, err := s.run(ctx)
+	res, err := s.runOnce(ctx)
 	if err != nil {
 		s.tb.Errorf("trafficsim: %v", err)
 	}
@@ -160,7 +160,9 @@ func (s *Simulation) MustRun(ctx context.Context) *Result {
 	return res
 }
 
-func (s *Simulation) run(ctx context.Context) (*Result, error) {
+// runOnce is Run without the reporting on the test: one run, its result and
+// what went wrong outside the budgets.
+func (s *Simulation) runOnce(ctx context.Context) (*Result, error) {
 	runID := s.cfg.RunID
 	if runID == "" {
 		runID = newRunID()
