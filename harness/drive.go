@@ -120,7 +120,7 @@ func (r *run) park(vu *VU) bool {
 	} else {
 		d = vu.thinkTime()
 	}
-	if d <= 0 || r.stopping() {
+	if d <= 0 {
 		return false
 	}
 	vu.parked.Store(true)

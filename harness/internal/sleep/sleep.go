@@ -7,7 +7,8 @@
 // the engine's.
 //
 // A Sleeper[E] wakes any *E: the wake function decides what waking means
-// (for the harness, a send on the user's own channel). A pause costs two
+// (for the harness, a send on the user's own channel, or a new goroutine
+// for a user parked between journey calls). A pause costs two
 // words in the heap, and nothing is allocated per sleep.
 //
 //	type user struct{ done chan struct{} }
