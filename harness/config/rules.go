@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/trafficsim/trafficsim/harness/outbound"
 	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
@@ -63,7 +64,7 @@ func remoteNeedsAllowRemote(c *Config) []error {
 	}
 	remote := func(raw string) bool {
 		host, ok := httpHost(raw)
-		return ok && !isLoopback(host)
+		return ok && !outbound.IsLoopbackHost(host)
 	}
 	var errs []error
 	if checkTarget(c.Target) == nil && remote(c.Target) {

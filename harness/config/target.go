@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/trafficsim/trafficsim/harness/outbound"
 	"github.com/trafficsim/trafficsim/harness/redact"
 )
 
@@ -49,8 +48,6 @@ func httpHost(raw string) (string, bool) {
 	}
 	return u.Hostname(), true
 }
-
-func isLoopback(host string) bool { return outbound.IsLoopbackHost(host) }
 
 // checkRunID accepts the ids that fit a Pushgateway grouping key and a
 // folder name.
