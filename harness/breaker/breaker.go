@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/trafficsim/trafficsim/harness/internal/backoff"
 	"github.com/trafficsim/trafficsim/harness/kind"
 )
 
@@ -146,11 +147,7 @@ func (b *Breaker) openLocked() time.Duration {
 
 // cooldown is the length of the n-th consecutive open (n >= 1).
 func cooldown(n int) time.Duration {
-	d := Cooldown
-	for i := 1; i < n && d < MaxCooldown; i++ {
-		d *= 2
-	}
-	return min(d, MaxCooldown)
+	return backoff.Doubling(Cooldown, MaxCooldown, n-1)
 }
 
 // Failure reports whether an outcome of kind k counts against the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	backoffpkg "github.com/trafficsim/trafficsim/harness/internal/backoff"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -146,14 +147,7 @@ func (p *Pusher) recordFailure(f *failure) {
 
 // backoff returns the wait before retry number attempt+1.
 func backoff(attempt int) time.Duration {
-	d := FirstBackoff
-	for range attempt {
-		d *= 2
-		if d >= MaxBackoff {
-			return MaxBackoff
-		}
-	}
-	return d
+	return backoffpkg.Doubling(FirstBackoff, MaxBackoff, attempt)
 }
 
 // errQuit ends a retry wait when the pusher is stopping.
