@@ -5,28 +5,19 @@ import (
 	"errors"
 	"time"
 
-	"github.com/trafficsim/trafficsim/harness/internal/arrivals"
+	"github.com/trafficsim/trafficsim/harness/internal/load"
 )
 
-// defaultRampPerUser spreads the closed model's starts when -ramp is not
-// given, so a large population does not open all its sockets at once.
-const (
-	defaultRampPerUser = 500 * time.Microsecond
-	defaultRampMax     = 10 * time.Second
-)
-
-// drive starts the users of the run's model and returns a channel closed
-// when every user has ended.
+// drive starts the users of the run's load model (package load) and
+// returns a channel closed when every user has ended.
 func (r *run) drive(ctx context.Context) <-chan struct{} {
 	done := make(chan struct{})
 	r.users.Add(1) // the driver itself, so done waits for late starts
 	go func() {
 		defer r.users.Done()
-		if r.cfg.OpenModel() {
-			r.driveOpen(ctx)
-		} else {
-			r.driveClosed(ctx)
-		}
+		sched := load.For(r.cfg).Drive(r.started, starter{r, ctx})
+		r.scheduled.Store(sched.Scheduled)
+		r.notReached.Store(sched.NotReached)
 	}()
 	go func() {
 		r.users.Wait()
@@ -35,36 +26,31 @@ func (r *run) drive(ctx context.Context) <-chan struct{} {
 	return done
 }
 
-// driveClosed starts the population — the users of this shard — spread
-// over the ramp; with -continuous each user that ends is replaced by a new
-// one (a new identity) until the run stops.
-func (r *run) driveClosed(ctx context.Context) {
-	var owned []int
-	for i := range r.cfg.Users {
-		if r.cfg.Shard.Owns(i) {
-			owned = append(owned, i)
-		}
-	}
-	ramp := r.cfg.Ramp
-	if ramp == 0 {
-		ramp = min(time.Duration(len(owned))*defaultRampPerUser, defaultRampMax)
-	}
-	for k, idx := range owned {
-		if k > 0 && ramp > 0 {
-			at := r.started.Add(time.Duration(int64(ramp) * int64(k) / int64(len(owned))))
-			if !r.sleepUntil(at) {
-				return
-			}
-		}
-		if r.stopping() {
-			return
-		}
-		r.users.Add(1)
-		vu := r.newUser(idx)
-		r.enter(vu)
-		go r.userLoop(ctx, vu)
+// starter is the run as its load model sees it (load.Starter).
+type starter struct {
+	r   *run
+	ctx context.Context
+}
+
+// Start makes user index, enters it, and starts its goroutine: a closed
+// model's user loop, or an open model's session timed from intended.
+func (s starter) Start(index int, intended *time.Time) {
+	r := s.r
+	r.users.Add(1)
+	vu := r.newUser(index)
+	vu.intended = intended
+	r.enter(vu)
+	if intended != nil {
+		go r.session(s.ctx, vu)
+	} else {
+		go r.userLoop(s.ctx, vu)
 	}
 }
+
+func (s starter) Active() int64         { return s.r.active.Load() }
+func (s starter) Dropped()              { s.r.rec.Dropped() }
+func (s starter) Stopping() bool        { return s.r.stopping() }
+func (s starter) Done() <-chan struct{} { return s.r.done() }
 
 // userLoop is the goroutine of a closed-model user, its bottom frame: it
 // runs the user and, with -continuous, each user that replaces it. It is a
@@ -145,91 +131,9 @@ func (r *run) endParked(vu *VU) {
 // successor starts the user that replaces one that ended, in continuous
 // mode: a new identity, past the first population.
 func (r *run) successor() *VU {
-	vu := r.newUser(r.replacement())
+	vu := r.newUser(load.Replacement(r.cfg.Users, r.cfg.Shard, int(r.nextIndex.Add(1)-1)))
 	r.enter(vu)
 	return vu
-}
-
-// replacement returns the index of a new user replacing one that ended:
-// past the first population, and owned by this shard.
-func (r *run) replacement() int {
-	n := int(r.nextIndex.Add(1) - 1)
-	count := max(r.cfg.Shard.Count, 1)
-	base := r.cfg.Users + (count-r.cfg.Users%count)%count // first multiple of count at or after Users
-	return base + n*count + r.cfg.Shard.Index
-}
-
-// driveOpen starts user sessions at the planned arrival rate. A start that
-// finds -max-vus users active is dropped and counted; a late start keeps its
-// intended time, so its first request's latency includes the lateness.
-// Every scheduled arrival of this shard is started, dropped or, when the
-// run stops first, counted as not reached.
-func (r *run) driveOpen(ctx context.Context) {
-	plan := arrivals.New(r.cfg.Rate, r.cfg.Stages, r.cfg.Duration)
-	maxVUs := int64(r.cfg.MaxVUs)
-	if maxVUs == 0 {
-		maxVUs = int64(max(r.cfg.Users, 1) * 10)
-	}
-	var reached int64 // this shard's arrivals started or dropped
-	defer func() { r.countSchedule(plan, reached) }()
-	for n := int64(0); ; n++ {
-		offset, ok := plan.Next(n)
-		if !ok {
-			return
-		}
-		if !r.cfg.Shard.Owns(int(n)) {
-			continue
-		}
-		at := r.started.Add(offset)
-		if !r.sleepUntil(at) {
-			return
-		}
-		reached++
-		if r.active.Load() >= maxVUs {
-			r.rec.Dropped()
-			continue
-		}
-		r.users.Add(1)
-		vu := r.newUser(int(n))
-		vu.intended = &at
-		r.enter(vu)
-		go r.session(ctx, vu)
-	}
-}
-
-// countSchedule records how many arrivals the plan scheduled for this
-// shard and how many of them the driver had not reached.
-func (r *run) countSchedule(plan arrivals.Plan, reached int64) {
-	total, ok := plan.Total()
-	if !ok {
-		r.scheduled.Store(reached) // no end: what was due is what was scheduled
-		return
-	}
-	owned := total
-	if sh := r.cfg.Shard; !sh.Whole() {
-		owned = 0
-		if total > int64(sh.Index) {
-			owned = (total-int64(sh.Index)-1)/int64(sh.Count) + 1
-		}
-	}
-	r.scheduled.Store(owned)
-	r.notReached.Store(max(owned-reached, 0))
-}
-
-// sleepUntil waits until t, or returns false when the run stops first.
-func (r *run) sleepUntil(t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return !r.stopping()
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return true
-	case <-r.done():
-		return false
-	}
 }
 
 // runUser runs one virtual user, already made and entered (newUser, enter):

@@ -165,18 +165,6 @@ func TestContinuous_replacesUsersWithNewIdentities(t *testing.T) {
 	assert.Contains(t, res.Sequences, 4, "replacements take new indexes after the population")
 }
 
-func TestReplacement_staysInTheShard(t *testing.T) {
-	r := &run{userEnv: userEnv{cfg: Config{Users: 10, Shard: Shard{Index: 2, Count: 4}}}}
-	seen := map[int]bool{}
-	for range 50 {
-		i := r.replacement()
-		assert.GreaterOrEqual(t, i, 10)
-		assert.Equal(t, 2, i%4)
-		assert.False(t, seen[i])
-		seen[i] = true
-	}
-}
-
 func TestContinuous_cleansUpFinishedUsersEveryInterval(t *testing.T) {
 	srv := newCountingServer(t, nil)
 	cfg := withReportDir(t, testConfig(srv.URL))
