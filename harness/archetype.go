@@ -2,7 +2,8 @@ package harness
 
 import (
 	"fmt"
-	"math/rand/v2"
+
+	"github.com/trafficsim/trafficsim/harness/internal/mix"
 )
 
 // Range is an inclusive range of request counts.
@@ -40,82 +41,20 @@ type archetype struct {
 	checks  []namedCheck
 }
 
-// mix assigns archetypes to user indexes. Users are dealt in blocks of
-// sum(weights): within each block every archetype gets exactly its weight's
-// share, in an order shuffled by the run's seed and the block number. So the
-// mix is exact over any whole block, random within it, and a function of the
-// index alone — every shard assigns a user the same archetype.
-type mix struct {
-	seed  int64
-	slots []int // archetype of each slot of a block, before shuffling
-}
-
-func newMix(seed int64, weights []int) mix {
-	g := 0
-	for _, w := range weights {
-		g = gcd(g, w)
-	}
-	m := mix{seed: seed}
-	for i, w := range weights {
-		for range w / g {
-			m.slots = append(m.slots, i)
-		}
-	}
-	return m
-}
-
-func gcd(a, b int) int {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
-}
-
-// unmanned names the archetypes of weight above 0 that no user of a
-// closed-model population gets, because the population is smaller than one
-// block of the mix (an -explorer=1 beside weights 80 and 20 with 50 users):
-// a share that rounds to nobody should be said, not silently dropped.
-func (m mix) unmanned(archs []*archetype, cfg Config) []string {
-	if cfg.OpenModel() || cfg.Users >= len(m.slots) || cfg.Users <= 0 {
-		return nil // every block holds every archetype
-	}
-	got := make([]int, len(archs))
-	for i := range cfg.Users {
-		got[m.of(i)]++
+// unmanned notes the archetypes of weight above 0 that no user of a
+// closed-model population gets (see mix.Unmanned); weights are archs'.
+func unmanned(m mix.Mix, archs []*archetype, weights []int, cfg Config) []string {
+	if cfg.OpenModel() {
+		return nil // no population: sessions arrive until the plan ends
 	}
 	total := 0
-	for _, a := range archs {
-		total += a.weight
+	for _, w := range weights {
+		total += w
 	}
 	var out []string
-	for i, a := range archs {
-		if a.weight > 0 && got[i] == 0 {
-			out = append(out, fmt.Sprintf("archetype %s: weight %d of %d gets none of the %d users; raise -users or its weight", a.name, a.weight, total, cfg.Users))
-		}
+	for _, i := range m.Unmanned(weights, cfg.Users) {
+		a := archs[i]
+		out = append(out, fmt.Sprintf("archetype %s: weight %d of %d gets none of the %d users; raise -users or its weight", a.name, a.weight, total, cfg.Users))
 	}
 	return out
-}
-
-// of returns the archetype of user index i.
-func (m mix) of(i int) int {
-	n := len(m.slots)
-	block, pos := i/n, i%n
-	// A Fisher–Yates shuffle of the block, stopped once position pos is
-	// settled: only the first pos+1 swaps matter.
-	r := rand.New(rand.NewPCG(uint64(m.seed), uint64(block)^0x9e3779b97f4a7c15))
-	perm := make([]int, n)
-	for j := range perm {
-		perm[j] = j
-	}
-	for j := 0; j <= pos; j++ {
-		k := j + r.IntN(n-j)
-		perm[j], perm[k] = perm[k], perm[j]
-	}
-	return m.slots[perm[pos]]
-}
-
-// userRand is the random source of user index i: a function of the seed and
-// the index only, so a user behaves the same in a whole run and in a shard.
-func userRand(seed int64, index int) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed), uint64(index)))
 }

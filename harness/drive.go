@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/trafficsim/trafficsim/harness/internal/load"
+	"github.com/trafficsim/trafficsim/harness/internal/mix"
 )
 
 // drive starts the users of the run's load model (package load) and
@@ -171,10 +172,10 @@ func (r *run) runUser(ctx context.Context, vu *VU) (parked bool) {
 // newUser makes user idx: its archetype from the mix, its budget and user
 // agent from its own random source.
 func (r *run) newUser(idx int) *VU {
-	arch := r.mix.of(idx)
+	arch := r.mix.Of(idx)
 	a := r.plan.archetypes[arch]
 	vu := &VU{
-		Index: idx, Archetype: a.name, RunID: r.runID, Rand: userRand(r.cfg.Seed, idx),
+		Index: idx, Archetype: a.name, RunID: r.runID, Rand: mix.Rand(r.cfg.Seed, idx),
 		env: &r.userEnv, arch: arch, think: &a.think, done: make(chan *Response, 1),
 	}
 	vu.budget = a.eff.Min + vu.Rand.IntN(a.eff.Max-a.eff.Min+1)

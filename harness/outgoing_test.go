@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/trafficsim/trafficsim/harness/internal/mix"
 )
 
 // buildingUser is a user of a run against target, enough to build requests.
@@ -17,7 +18,7 @@ func buildingUser(tb testing.TB, target string) *VU {
 	tb.Helper()
 	u, err := url.Parse(target)
 	require.NoError(tb, err)
-	return &VU{env: &userEnv{cfg: DefaultConfig(), target: u}, Rand: userRand(1, 7), ua: 3}
+	return &VU{env: &userEnv{cfg: DefaultConfig(), target: u}, Rand: mix.Rand(1, 7), ua: 3}
 }
 
 type ctxKey struct{}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/trafficsim/trafficsim/harness/internal/mix"
 )
 
 func TestNeverThinks(t *testing.T) {
@@ -35,7 +36,7 @@ func TestNeverThinks(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, neverThinks(th))
 			if tt.want {
-				assert.Zero(t, th.Draw(userRand(1, 1)), "a user that never thinks draws no pause")
+				assert.Zero(t, th.Draw(mix.Rand(1, 1)), "a user that never thinks draws no pause")
 			}
 		})
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/internal/mix"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/leaks"
@@ -72,7 +73,7 @@ type run struct {
 	reg     *prometheus.Registry
 	coll    *metrics.Collectors
 	pusher  *metrics.Pusher
-	mix     mix
+	mix     mix.Mix
 	started time.Time
 
 	reqCancel context.CancelFunc
@@ -267,12 +268,12 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 			stopper: newStopper(),
 		},
 		sim: s, runID: runID,
-		mix:       newMix(cfg.Seed, weights),
+		mix:       mix.New(cfg.Seed, weights),
 		activeIdx: map[int]*VU{},
 	}
 	r.userEnv.resume = r.resume
 	r.notes.add(p.notes...)
-	r.notes.add(r.mix.unmanned(p.archetypes, cfg)...)
+	r.notes.add(unmanned(r.mix, p.archetypes, weights, cfg)...)
 	r.transport = outbound.NewSharedTransport(outboundOptions(cfg), cfg.MaxInFlight)
 	r.cleanupClient = NewClient(cfg)
 	var push metrics.PusherConfig
