@@ -33,7 +33,7 @@ func (vu *VU) exchange(req *Request, d *deadline.Deadline) *Response {
 		start = *vu.intended
 		vu.intended = nil
 	}
-	brk, adm := r.admitRequest(req)
+	brk, adm := r.breakers.Admit(req.Method, req.Route)
 	if adm == breaker.Reject {
 		// The endpoint's circuit is open: nothing is sent, the user's
 		// budget is spent all the same and Do returns at once.
@@ -98,7 +98,7 @@ func (vu *VU) exchange(req *Request, d *deadline.Deadline) *Response {
 	}
 	resp.Err, resp.Kind = err, o.Kind
 	r.rec.Observe(e, &o)
-	r.recordBreaker(req, brk, adm, o.Kind)
+	r.breakers.Done(brk, adm, o.Kind, req.Name())
 	for _, ob := range r.observers {
 		ob.Observe(req, resp)
 	}

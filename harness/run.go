@@ -55,7 +55,7 @@ type userEnv struct {
 	target    *url.URL
 	transport *http.Transport
 	rec       *record.Recorder
-	breakers  breaker.Set // one circuit breaker per endpoint (-breaker)
+	breakers  *breaker.Gate // one circuit breaker per endpoint (-breaker)
 	pool      *exchangePool
 	runDone   <-chan struct{} // the journeys' context's Done
 	reqCtx    context.Context // requests' context: cut after the grace period
@@ -264,8 +264,9 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	r := &run{
 		userEnv: userEnv{
 			cfg: cfg, plan: p, log: log, target: target,
-			pool:    newExchangePool(cfg.Timeout, cfg.MaxInFlight),
-			stopper: newStopper(),
+			pool:     newExchangePool(cfg.Timeout, cfg.MaxInFlight),
+			breakers: breaker.NewGate(cfg.Breaker, log),
+			stopper:  newStopper(),
 		},
 		sim: s, runID: runID,
 		mix:       mix.New(cfg.Seed, weights),
