@@ -18,4 +18,7 @@
 //	if tr, cooldown := b.Record(a, breaker.Failure(kind), threshold); tr == breaker.Tripped {
 //		log.Warn("circuit open", "cooldown", cooldown)
 //	}
+//
+// A run uses a Gate, which holds the Set, the threshold and the logger and
+// does the above in two calls: Admit before the request, Done after it.
 package breaker
