@@ -24,6 +24,7 @@ import (
 	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/harness/internal/mix"
+	"github.com/trafficsim/trafficsim/harness/internal/preflight"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/leaks"
@@ -329,42 +330,14 @@ func moduleRoot() string {
 	}
 }
 
-// preflight waits until the target answers anything over HTTP, so a target
-// that is down fails the run at once with a clear message instead of a
-// minute of refused connections.
+// preflight waits until the target answers (package preflight), through
+// the run's own client following no redirect.
 func (r *run) preflight(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, preflightWait)
-	defer cancel()
-	// The run's own client (the outbound guard, -insecure), following no
-	// redirect: any answer, a 302 to another host too, says the target is
-	// up, and nothing is sent where it points.
 	pc := r.cfg
 	pc.Timeout, pc.FollowRedirects = min(pc.Timeout, preflightTry), false
 	client := NewClient(pc)
 	defer client.CloseIdleConnections()
-	var last error
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.target.String()+"/", nil)
-		if err != nil {
-			return err
-		}
-		resp, err := client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		if errors.Is(err, outbound.ErrNotLoopback) {
-			return fmt.Errorf("%s", outbound.Describe(err)) // no use retrying
-		}
-		last = err
-		t := time.NewTimer(200 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("no answer within %s (%s): %s", preflightWait, kind.Of(last), redact.Error(last))
-		case <-t.C:
-		}
-	}
+	return preflight.Wait(ctx, client, r.target.String()+"/", preflightWait)
 }
 
 // execute runs the users, then the stop sequence, and builds the result.
