@@ -220,25 +220,9 @@ func (s *Simulation) check(reportDir string) (*plan, []budget.Budget, error) {
 	return p, budgets, errors.Join(errs...)
 }
 
-// budgets parses the run's budgets: -budgets file, then -budget flags.
+// budgets parses the run's budgets (budget.Load).
 func (s *Simulation) budgets() ([]budget.Budget, error) {
-	var out []budget.Budget
-	var errs []error
-	if s.cfg.BudgetFile != "" {
-		bs, err := budget.ParseFile(s.cfg.BudgetFile)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("-budgets: %w", err))
-		}
-		out = append(out, bs...)
-	}
-	if len(s.cfg.Budgets) > 0 {
-		bs, err := budget.ParseList(s.cfg.Budgets)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("-budget: %w", err))
-		}
-		out = append(out, bs...)
-	}
-	return out, errors.Join(errs...)
+	return budget.Load(s.cfg.BudgetFile, s.cfg.Budgets)
 }
 
 func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {

@@ -29,6 +29,29 @@ func ParseFile(path string) ([]Budget, error) {
 	return ParseYAML(path, data)
 }
 
+// Load parses a run's budgets: those of the file (-budgets; "" for none),
+// then the expressions (-budget), with every problem of both at once, each
+// naming its flag.
+func Load(file string, exprs []string) ([]Budget, error) {
+	var out []Budget
+	var errs []error
+	if file != "" {
+		bs, err := ParseFile(file)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-budgets: %w", err))
+		}
+		out = append(out, bs...)
+	}
+	if len(exprs) > 0 {
+		bs, err := ParseList(exprs)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-budget: %w", err))
+		}
+		out = append(out, bs...)
+	}
+	return out, errors.Join(errs...)
+}
+
 // ParseYAML parses the contents of a budget file; name is used in error
 // messages in place of the file's path. See ParseFile for the format.
 func ParseYAML(name string, data []byte) ([]Budget, error) {

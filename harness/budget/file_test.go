@@ -147,3 +147,19 @@ func TestParseFile_lineOfExpression(t *testing.T) {
 	assert.Equal(t, 13, pe.Column)
 	assert.Equal(t, path+`:6: budget "heap_peak < 1 GZ": column 13: expected a size unit (B, KiB, MiB, GiB, KB, MB, GB) after 1`, err.Error())
 }
+
+func TestLoad_fileThenFlagsEveryProblemAtOnce(t *testing.T) {
+	bs, err := Load(filepath.Join("testdata", "budgets.yaml"), []string{"rps > 1"})
+	require.NoError(t, err)
+	require.Len(t, bs, 12)
+	assert.Equal(t, "rps > 1", bs[11].String(), "the -budget expressions come after the file's")
+
+	bs, err = Load("", nil)
+	require.NoError(t, err)
+	assert.Empty(t, bs)
+
+	_, err = Load(filepath.Join(t.TempDir(), "none.yaml"), []string{"p95( < 1s"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-budgets: read budget file")
+	assert.Contains(t, err.Error(), "-budget: ", "both flags' problems in one error")
+}
