@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/trafficsim/trafficsim/harness/kind"
+	"github.com/trafficsim/trafficsim/harness/routes"
 )
 
 // Request is one request a journey asks a virtual user to make. It is named
@@ -32,7 +31,7 @@ type Request struct {
 // NewRequest returns a request for the route template, filling its {name}
 // placeholders in order with params (escaped).
 func NewRequest(method, route string, params ...any) *Request {
-	return &Request{Method: method, Route: route, path: fillRoute(route, params)}
+	return &Request{Method: method, Route: route, path: routes.Fill(route, params...)}
 }
 
 // Get, Post, Put, Patch and Delete are NewRequest with that method.
@@ -128,48 +127,6 @@ func (r *Request) body() ([]byte, error) {
 			return nil, fmt.Errorf("encode body of %s: %w", r.Name(), err)
 		}
 		return out, nil
-	}
-}
-
-// fillRoute replaces each {name} of the template with the next parameter.
-// Missing parameters leave the placeholder, which the target answers 404:
-// that is the journey's bug to see, not a panic.
-func fillRoute(route string, params []any) string {
-	if len(params) == 0 || !strings.Contains(route, "{") {
-		return route
-	}
-	var b strings.Builder
-	b.Grow(len(route) + 8)
-	i := 0
-	for {
-		open := strings.IndexByte(route, '{')
-		if open < 0 {
-			b.WriteString(route)
-			break
-		}
-		end := strings.IndexByte(route[open:], '}')
-		if end < 0 || i >= len(params) {
-			b.WriteString(route)
-			break
-		}
-		b.WriteString(route[:open])
-		b.WriteString(url.PathEscape(paramString(params[i])))
-		i++
-		route = route[open+end+1:]
-	}
-	return b.String()
-}
-
-func paramString(p any) string {
-	switch v := p.(type) {
-	case string:
-		return v
-	case int:
-		return strconv.Itoa(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	default:
-		return fmt.Sprint(v)
 	}
 }
 
