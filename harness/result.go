@@ -44,7 +44,7 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 		model = "open"
 	}
 	s := &reports.Summary{
-		RunID: r.runID, Simulation: r.cfg.Name, Version: version(), Seed: r.cfg.Seed,
+		RunID: r.runID, Simulation: r.cfg.Name, Version: proc.Version(), Seed: r.cfg.Seed,
 		Target: redact.URL(r.cfg.Target), Shard: r.cfg.Shard.String(), Model: model,
 		Started: r.started.UTC(), DurationSeconds: elapsed.Seconds(),
 		Partial: partial, Users: int(r.started_.Load()), PeakVUs: int(r.peak.Load()),

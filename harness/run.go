@@ -2,8 +2,6 @@ package harness
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,8 +9,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +19,7 @@ import (
 
 	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/config"
 	"github.com/trafficsim/trafficsim/harness/internal/mix"
 	"github.com/trafficsim/trafficsim/harness/internal/preflight"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
@@ -113,19 +110,6 @@ func (r *run) stop(reason string, partial bool) {
 	}
 }
 
-func newRunID() string {
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	return time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
 // Run runs the simulation to its end — every user's budget spent, -duration
 // over, a signal, ctx cancelled or an abort budget broken — and returns its
 // result, with reports written, and its budgets judged on the test.
@@ -167,12 +151,9 @@ func (s *Simulation) MustRun(ctx context.Context) *Result {
 func (s *Simulation) runOnce(ctx context.Context) (*Result, error) {
 	runID := s.cfg.RunID
 	if runID == "" {
-		runID = newRunID()
+		runID = config.NewRunID()
 	}
-	reportDir := s.cfg.ReportDir
-	if reportDir == "" {
-		reportDir = filepath.Join(moduleRoot(), DefaultReportRoot, runID)
-	}
+	reportDir := s.cfg.ReportDirOf(runID)
 	p, budgets, err := s.check(reportDir)
 	if err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%w", err)
@@ -281,7 +262,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	} else {
 		r.notes.add("pushing off: no -pushgateway given")
 	}
-	m, err := metrics.NewRun(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: version()}, push)
+	m, err := metrics.NewRun(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: proc.Version()}, push)
 	if err != nil {
 		return nil, err
 	}
@@ -295,23 +276,6 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	}
 	log.Debug("limits", "open_files", proc.FDLimit())
 	return r, nil
-}
-
-// moduleRoot is the nearest folder above the working directory with a
-// go.mod, so reports land in <module>/reports/out whichever package runs.
-func moduleRoot() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "."
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return dir
-		}
-	}
 }
 
 // preflight waits until the target answers (package preflight), through
