@@ -108,35 +108,18 @@ func (vu *VU) exchange(req *Request, d *deadline.Deadline) *Response {
 	return resp
 }
 
-// failureKind names the kind of a request that ended with err, callCtx
-// being the context the journey passed to Do (nil when it passed none) and
-// d the request's deadline. Past kind.Of, it tells the causes of a cancel
-// apart: the journey's context, the request's own timeout, the run's stop.
+// failureKind names the kind of a request that ended with err (see
+// kind.OfRequest), callCtx being the context the journey passed to Do
+// (nil when it passed none) and d the request's deadline. A kind that is
+// the generator's machine running out of files, addresses or ports is
+// warned once.
 func (r *userEnv) failureKind(err error, callCtx context.Context, d *deadline.Deadline) kind.Kind {
-	switch {
-	case errors.Is(err, capped.ErrTooLarge):
-		return kind.BodyTooLarge
-	case callCtx != nil && d.Cause() == errCallerDone:
-		// Cut off by the journey's own context: its deadline is a timeout
-		// of the journey's choosing, its cancel an interruption.
-		if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
-			return kind.Timeout
-		}
-		return kind.Interrupted
+	cut := kind.Cut{TimedOut: d.TimedOut(), Stopped: r.reqCtx.Err() != nil}
+	if callCtx != nil && d.Cause() == errCallerDone {
+		cut.ByCaller, cut.CallerDeadline = true, errors.Is(callCtx.Err(), context.DeadlineExceeded)
 	}
-	k := kind.Of(err)
-	if k == kind.Interrupted && r.reqCtx.Err() == nil && d.TimedOut() {
-		// Cancelled by the request's own timeout, reported by the
-		// transport as a plain cancel.
-		k = kind.Timeout
-	}
-	if k == kind.Timeout && r.reqCtx.Err() != nil {
-		k = kind.Interrupted
-	}
-	if k != kind.Interrupted && r.stopping() && r.reqCtx.Err() != nil {
-		k = kind.Interrupted
-	}
-	r.exhausted.Note(r.log, k) // out of files, addresses, ports: warned once
+	k := kind.OfRequest(err, cut)
+	r.exhausted.Note(r.log, k)
 	return k
 }
 
