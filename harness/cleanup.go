@@ -124,10 +124,7 @@ func (r *run) startCleaner(parent context.Context) <-chan struct{} {
 
 // finished reports whether user index i has ended (or never started).
 func (r *run) finished(i int) bool {
-	r.activeMu.Lock()
-	defer r.activeMu.Unlock()
-	_, active := r.activeIdx[i]
-	return !active
+	return !r.roster.Has(i)
 }
 
 // DoJSON sends one cleanup request: body (nil: none) as JSON to path under

@@ -48,7 +48,7 @@ func (s starter) Start(index int, intended *time.Time) {
 	}
 }
 
-func (s starter) Active() int64         { return s.r.active.Load() }
+func (s starter) Active() int64         { return s.r.roster.Active() }
 func (s starter) Dropped()              { s.r.rec.Dropped() }
 func (s starter) Stopping() bool        { return s.r.stopping() }
 func (s starter) Done() <-chan struct{} { return s.r.done() }
@@ -204,29 +204,19 @@ func neverThinks(t Think) bool {
 	return true
 }
 
-// enter and leave keep the counts and the set of active users.
+// enter and leave keep the roster of active users and the recorder's
+// per-archetype counts.
 func (r *run) enter(vu *VU) {
-	r.activeMu.Lock()
-	r.activeIdx[vu.Index] = vu
-	r.activeMu.Unlock()
-	r.started_.Add(1)
+	r.roster.Enter(vu.Index, vu)
 	r.rec.UserStarted(vu.arch)
-	for n := r.active.Add(1); ; {
-		if p := r.peak.Load(); n <= p || r.peak.CompareAndSwap(p, n) {
-			break
-		}
-	}
 }
 
 func (r *run) leave(vu *VU) {
 	if vu.own != nil {
 		vu.own.Close()
 	}
-	r.active.Add(-1)
+	r.roster.Leave(vu.Index)
 	r.rec.UserEnded(vu.arch)
-	r.activeMu.Lock()
-	delete(r.activeIdx, vu.Index)
-	r.activeMu.Unlock()
 	if vu.names != nil {
 		r.seqMu.Lock()
 		if r.sequences == nil {
@@ -253,15 +243,13 @@ func (r *run) journeyEnded(vu *VU, err error) {
 // Parked users (see park) are ended here rather than woken.
 func (r *run) wakeAll() {
 	var parked []*VU
-	r.activeMu.Lock()
-	for _, vu := range r.activeIdx {
+	r.roster.Each(func(vu *VU) {
 		if vu.parked.Load() && vu.parked.CompareAndSwap(true, false) {
 			parked = append(parked, vu)
-			continue
+			return
 		}
 		vu.wake()
-	}
-	r.activeMu.Unlock()
+	})
 	for _, vu := range parked {
 		r.endParked(vu)
 	}

@@ -47,7 +47,7 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 		RunID: r.runID, Simulation: r.cfg.Name, Version: proc.Version(), Seed: r.cfg.Seed,
 		Target: redact.URL(r.cfg.Target), Shard: r.cfg.Shard.String(), Model: model,
 		Started: r.started.UTC(), DurationSeconds: elapsed.Seconds(),
-		Partial: partial, Users: int(r.started_.Load()), PeakVUs: int(r.peak.Load()),
+		Partial: partial, Users: int(r.roster.Started()), PeakVUs: int(r.roster.Peak()),
 		IntervalSeconds: tl.IntervalSeconds, Timeline: tl.Ticks,
 	}
 	if partial {

@@ -23,6 +23,7 @@ import (
 	"github.com/trafficsim/trafficsim/harness/internal/mix"
 	"github.com/trafficsim/trafficsim/harness/internal/preflight"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
+	"github.com/trafficsim/trafficsim/harness/internal/roster"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/leaks"
 	"github.com/trafficsim/trafficsim/harness/metrics"
@@ -77,16 +78,12 @@ type run struct {
 	reqCancel context.CancelFunc
 	userCtx   context.Context // the journeys' context, for users resumed after a park
 
-	users    sync.WaitGroup
-	active   atomic.Int64
-	peak     atomic.Int64
-	started_ atomic.Int64 // users started in all
+	users  sync.WaitGroup     // every user's goroutine, and the driver
+	roster roster.Roster[*VU] // the active users, and their counts
 	// open model: sessions scheduled for this shard, and those the driver
 	// had not reached when the run stopped
 	scheduled, notReached atomic.Int64
 	nextIndex             atomic.Int64 // continuous mode: sessions started after the first population
-	activeMu              sync.Mutex
-	activeIdx             map[int]*VU
 
 	seqMu     sync.Mutex
 	sequences map[int][]string
@@ -235,8 +232,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 			stopper:  newStopper(),
 		},
 		sim: s, runID: runID,
-		mix:       mix.New(cfg.Seed, weights),
-		activeIdx: map[int]*VU{},
+		mix: mix.New(cfg.Seed, weights),
 	}
 	r.userEnv.resume = r.resume
 	r.notes.add(p.notes...)
@@ -399,7 +395,7 @@ func (r *run) awaitUsers(done <-chan struct{}) {
 	select {
 	case <-done:
 	case <-straggle.C:
-		n := r.active.Load()
+		n := r.roster.Active()
 		r.notes.add(fmt.Sprintf("%d users did not stop within the grace period", n))
 		r.log.Warn("users did not stop", "users", n)
 	}
