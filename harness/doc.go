@@ -42,7 +42,8 @@
 // (package kind), probes dead endpoints through a circuit breaker (package
 // breaker), pushes Prometheus metrics (-pushgateway), stops on
 // -duration, a signal, a cancelled context or a broken abort budget,
-// counts the goroutines the run left behind (package leaks), and writes
+// deletes what the run created with -cleanup (package cleanup), counts the
+// goroutines the run left behind (package leaks), and writes
 // summary.json, junit.xml and report.html (package reports). Every request
 // goes through one guard (package outbound). Check evaluates budgets
 // (package budget) as subtests.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/cleanup"
 	"github.com/trafficsim/trafficsim/harness/config"
 	"github.com/trafficsim/trafficsim/harness/internal/mix"
 	"github.com/trafficsim/trafficsim/harness/internal/preflight"
@@ -93,9 +94,9 @@ type run struct {
 	idle        []string // archetypes whose journey made no request (noRequest)
 	notes       notes
 
-	cleanupClient *http.Client
-	pushClient    *http.Client
-	cleanups      cleanupLog
+	cleaner    *cleanup.Runner
+	cleanups   cleanup.Log
+	pushClient *http.Client
 }
 
 // stop ends the run: new requests stop at once; requests in flight get the
@@ -238,7 +239,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	r.notes.add(p.notes...)
 	r.notes.add(unmanned(r.mix, p.archetypes, weights, cfg)...)
 	r.transport = outbound.NewSharedTransport(outboundOptions(cfg), cfg.MaxInFlight)
-	r.cleanupClient = NewClient(cfg)
+	r.cleaner = r.newCleaner()
 	var push metrics.PusherConfig
 	if cfg.Pushgateway != "" {
 		instance := "0"
@@ -342,7 +343,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	}
 
 	usersDone := r.drive(runCtx)
-	cleanerDone := r.startCleaner(parent)
+	cleanerDone := r.cleaner.Start(parent, r.done())
 	select {
 	case <-usersDone:
 		r.stop("all users done", false)
@@ -358,7 +359,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	if r.cfg.Cleanup {
 		// Cleanup functions are the simulation's code, with clients of
 		// their own: their connections are not the run's to close.
-		leaks.Unlabelled(labelled, func() { r.cleanup(parent, true) })
+		leaks.Unlabelled(labelled, func() { r.cleaner.Pass(parent, true) })
 	}
 	r.notes.add(r.cleanups.Notes()...)
 	r.notes.add(r.exhausted.Notes()...)

@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,12 +10,6 @@ import (
 
 	"github.com/trafficsim/trafficsim/reports"
 )
-
-// CleanupFunc deletes what the run of scope.RunID created on the target for
-// users that have finished (scope.Finished), and nothing else. It runs on a
-// fresh context with its own deadline, also
-// after an interrupted run.
-type CleanupFunc func(ctx context.Context, scope CleanupScope) error
 
 // Simulation is a population of virtual users of several archetypes, each
 // walking its journey against one target. Build it with New, add archetypes,

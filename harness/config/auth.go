@@ -11,7 +11,7 @@ import (
 // Auth says how a request proves who sends it: the scheme vu.Token is sent
 // with, or fixed credentials (basic auth, an API key). It is plain data, set
 // per simulation (Config.Auth) or per archetype (WithAuth), and used alike by
-// journeys, the explorer and cleanup (CleanupScope.Auth), so one
+// journeys, the explorer and cleanup (cleanup.Scope.Auth), so one
 // description of the target's scheme serves every client. Its secrets are
 // sent in headers whose names the debug log redacts.
 //

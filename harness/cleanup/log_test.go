@@ -1,4 +1,4 @@
-package cleanuplog
+package cleanup
 
 import (
 	"errors"

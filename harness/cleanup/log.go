@@ -1,11 +1,4 @@
-// Package cleanuplog is the record of what a run's cleanups did: how many
-// ran, periodic (-cleanup-interval) or final, and why each failure failed.
-// From it come the summary's notes, the cleanup's line among the budgets
-// of summary.json and junit.xml, and the error that fails the test, so
-// data left on the target is never silent. It is apart from the cleanup
-// run itself (harness's CleanupScope), which needs the run; this needs
-// only the outcomes, and is tested on them.
-package cleanuplog
+package cleanup
 
 import (
 	"fmt"
@@ -16,9 +9,13 @@ import (
 	"github.com/trafficsim/trafficsim/reports"
 )
 
-// Log is what the run's cleanups did, written by the periodic cleaner and
-// the final cleanup. The zero Log is empty and ready; it is safe for
-// concurrent use.
+// Log is the record of what a run's cleanups did: how many ran, periodic
+// (-cleanup-interval) or final, and why each failure failed. From it come
+// the summary's notes, the cleanup's line among the budgets of summary.json
+// and junit.xml, and the error that fails the test, so data left on the
+// target is never silent. It is safe for concurrent use, as the periodic
+// cleaner may still be writing it when the final cleanup starts. The zero
+// Log is empty and ready.
 type Log struct {
 	mu       sync.Mutex
 	runs     int
