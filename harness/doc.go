@@ -44,8 +44,8 @@
 // -duration, a signal, a cancelled context or a broken abort budget,
 // counts the goroutines the run left behind (package leaks), and writes
 // summary.json, junit.xml and report.html (package reports). Every request
-// goes through one guard (package outbound). Check evaluates budgets
-// (package budget) as subtests.
+// and every redirect it follows goes through one guard (package outbound).
+// Check evaluates budgets (package budget) as subtests.
 //
 // MustRun is for a test's own goroutine. Run returns (*Result, error) and
 // never calls FailNow, so a benchmark's or a helper's goroutine can run a
