@@ -45,8 +45,8 @@
 // deletes what the run created with -cleanup (package cleanup), counts the
 // goroutines the run left behind (package leaks), and writes
 // summary.json, junit.xml and report.html (package reports). Every request
-// goes through one guard (package outbound). Check evaluates budgets
-// (package budget) as subtests.
+// and every redirect it follows goes through one guard (package outbound).
+// Check evaluates budgets (package budget) as subtests.
 //
 // MustRun is for a test's own goroutine. Run returns (*Result, error) and
 // never calls FailNow, so a benchmark's or a helper's goroutine can run a

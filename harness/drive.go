@@ -7,6 +7,7 @@ import (
 
 	"github.com/trafficsim/trafficsim/harness/internal/load"
 	"github.com/trafficsim/trafficsim/harness/internal/mix"
+	"github.com/trafficsim/trafficsim/harness/internal/wire"
 )
 
 // drive starts the users of the run's load model (package load) and
@@ -179,7 +180,7 @@ func (r *run) newUser(idx int) *VU {
 		env: &r.userEnv, arch: arch, think: &a.think, done: make(chan *Response, 1),
 	}
 	vu.budget = a.eff.Min + vu.Rand.IntN(a.eff.Max-a.eff.Min+1)
-	vu.ua = uint8(vu.Rand.IntN(len(userAgents)))
+	vu.ua = uint8(vu.Rand.IntN(len(wire.UserAgents)))
 	vu.inline = neverThinks(a.think)
 	if !vu.inline {
 		r.pool.sleeper.Start() // with the first user that thinks

@@ -10,6 +10,7 @@ import (
 	"github.com/trafficsim/trafficsim/harness/internal/capped"
 	"github.com/trafficsim/trafficsim/harness/internal/deadline"
 	"github.com/trafficsim/trafficsim/harness/kind"
+	"github.com/trafficsim/trafficsim/harness/outbound"
 	"github.com/trafficsim/trafficsim/harness/record"
 	"github.com/trafficsim/trafficsim/harness/redact"
 )
@@ -106,6 +107,19 @@ func (vu *VU) exchange(req *Request, d *deadline.Deadline) *Response {
 		vu.debugLog(req, hreq, resp)
 	}
 	return resp
+}
+
+// roundTrip sends hreq on the run's Transport and, with -follow-redirects
+// (the default), follows its redirects as a browser does (outbound.Follow:
+// every hop guarded, no credential to another origin, the cookies of each
+// hop in the user's jar). The caller records the request under its own
+// route template, with the latency of all hops.
+func (vu *VU) roundTrip(hreq *http.Request) (*http.Response, error) {
+	r := vu.env
+	if !r.cfg.FollowRedirects {
+		return r.transport.RoundTrip(hreq)
+	}
+	return outbound.Follow(r.transport, hreq, vu.cookieJar, r.cfg.AllowRemote)
 }
 
 // failureKind names the kind of a request that ended with err (see

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/trafficsim/trafficsim/harness/internal/mix"
+
+	"github.com/trafficsim/trafficsim/harness/internal/wire"
 )
 
 // buildingUser is a user of a run against target, enough to build requests.
@@ -37,7 +39,7 @@ func TestVU_build(t *testing.T) {
 		{
 			name: "GET with the user's headers", target: "http://127.0.0.1:8080", req: Get("/api/items"),
 			wantURI: "/api/items",
-			wantHdr: map[string]string{"User-Agent": userAgents[3], "Accept": acceptValue[0], "Accept-Language": acceptLanguages[3]},
+			wantHdr: map[string]string{"User-Agent": wire.UserAgents[3], "Accept": wire.Accept, "Accept-Language": wire.AcceptLanguages[3]},
 			noHdr:   []string{"Content-Type", "Authorization"},
 		},
 		{

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trafficsim/trafficsim/harness/internal/wire"
 	"github.com/trafficsim/trafficsim/harness/outbound"
 )
 
@@ -146,10 +147,10 @@ func plainLoop(target *helperTarget, workers int, window time.Duration, headers 
 // setHarnessHeaders sets the headers a harness request of user agent i
 // carries, as a plain client would: with Header.Set.
 func setHarnessHeaders(h http.Header, i int) {
-	ua := i % len(userAgents)
-	h.Set("User-Agent", userAgents[ua])
-	h.Set("Accept", acceptValue[0])
-	h.Set("Accept-Language", acceptLanguages[ua%len(acceptLanguages)])
+	ua := i % len(wire.UserAgents)
+	h.Set("User-Agent", wire.UserAgents[ua])
+	h.Set("Accept", wire.Accept)
+	h.Set("Accept-Language", wire.AcceptLanguages[ua%len(wire.AcceptLanguages)])
 	h.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")
 }
 

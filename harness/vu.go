@@ -301,3 +301,12 @@ func (vu *VU) cookies() http.CookieJar {
 	}
 	return vu.jar
 }
+
+// cookieJar is the user's jar as outbound.Follow asks for it: the jar or
+// nil while there is none, or with create the jar made on first use.
+func (vu *VU) cookieJar(create bool) http.CookieJar {
+	if create {
+		return vu.cookies()
+	}
+	return vu.jar
+}

@@ -20,11 +20,13 @@ func (r *run) startMonitor(budgets []budget.Budget, heapBase uint64) *record.Mon
 // counts, the queue, and a way to stop it.
 type watched struct{ r *run }
 
-func (w watched) Active() int                { return int(w.r.roster.Active()) }
-func (w watched) Users() (started, peak int) { return int(w.r.roster.Started()), int(w.r.roster.Peak()) }
-func (w watched) Queued() int                { return int(w.r.pool.queuedNow()) }
-func (w watched) Stopping() bool             { return w.r.stopping() }
-func (w watched) Abort(reason string)        { w.r.stop(reason, true) }
+func (w watched) Active() int { return int(w.r.roster.Active()) }
+func (w watched) Users() (started, peak int) {
+	return int(w.r.roster.Started()), int(w.r.roster.Peak())
+}
+func (w watched) Queued() int         { return int(w.r.pool.queuedNow()) }
+func (w watched) Stopping() bool      { return w.r.stopping() }
+func (w watched) Abort(reason string) { w.r.stop(reason, true) }
 
 // FillSummary adds the observers' findings so far (coverage, contract
 // violations), for abort budgets judged on the run so far.

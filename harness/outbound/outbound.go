@@ -4,8 +4,10 @@
 // is not loopback is refused unless the run allows remote targets, and the
 // check is made on the address actually dialled, so neither a DNS name nor
 // a redirect gets past it. Credentials never follow a redirect to another
-// origin: NewClient's clients follow CheckRedirect, and the harness, which
-// follows its users' redirects itself, builds each hop from NextHop.
+// origin: NewClient's clients follow CheckRedirect, and the users' requests,
+// made on the shared Transport without an http.Client, follow theirs in
+// Follow, each hop built from NextHop: every hop of every request is this
+// package's.
 // NewSharedTransport is the Transport all the users of a run share.
 package outbound
 
@@ -134,38 +136,6 @@ func NewTransport(o Options) *http.Transport {
 // run's timeout, and CheckRedirect as the redirect policy.
 func NewClient(o Options) *http.Client {
 	return &http.Client{Transport: NewTransport(o), Timeout: o.Timeout, CheckRedirect: CheckRedirect(o)}
-}
-
-// CheckRedirect is the redirect policy of NewClient's clients: at most
-// o.MaxRedirects hops, each destination checked as CheckURL does, and on a
-// hop to another origin no credentials — sensitive headers are removed,
-// and a 307 or 308 that would send the request's body (a login's password)
-// there is not followed: its answer is returned as it is.
-func CheckRedirect(o Options) func(req *http.Request, via []*http.Request) error {
-	limit := o.MaxRedirects
-	if limit == 0 {
-		limit = MaxRedirects
-	}
-	return func(req *http.Request, via []*http.Request) error {
-		if limit < 0 {
-			return http.ErrUseLastResponse
-		}
-		if len(via) >= limit {
-			return fmt.Errorf("stopped after %d redirects", limit)
-		}
-		if err := CheckURL(req.URL, o.AllowRemote); err != nil {
-			return err
-		}
-		first := via[0]
-		if SameOrigin(first.URL, req.URL) {
-			return nil
-		}
-		if req.Body != nil && req.Body != http.NoBody {
-			return http.ErrUseLastResponse
-		}
-		StripCredentials(req.Header)
-		return nil
-	}
 }
 
 // SameOrigin reports whether a and b share scheme, host and port.

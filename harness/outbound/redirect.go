@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -38,7 +39,7 @@ func NextHop(status int, prev *http.Request, to *url.URL, jar bool) (Hop, bool) 
 	hop := Hop{Method: prev.Method}
 	switch status {
 	case http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		hop.KeepBody = prev.Body != nil && prev.Body != http.NoBody
+		hop.KeepBody = hasBody(prev)
 		if hop.KeepBody && prev.GetBody == nil {
 			return Hop{}, false // the body cannot be sent again
 		}
@@ -65,4 +66,42 @@ func NextHop(status int, prev *http.Request, to *url.URL, jar bool) (Hop, bool) 
 		}
 	}
 	return hop, true
+}
+
+// CheckRedirect is the redirect policy of NewClient's clients: at most
+// o.MaxRedirects hops, each destination checked as CheckURL does, and on a
+// hop to another origin no credentials — sensitive headers are removed,
+// and a 307 or 308 that would send the request's body (a login's password)
+// there is not followed: its answer is returned as it is.
+func CheckRedirect(o Options) func(req *http.Request, via []*http.Request) error {
+	limit := o.MaxRedirects
+	if limit == 0 {
+		limit = MaxRedirects
+	}
+	return func(req *http.Request, via []*http.Request) error {
+		if limit < 0 {
+			return http.ErrUseLastResponse
+		}
+		if len(via) >= limit {
+			return fmt.Errorf("stopped after %d redirects", limit)
+		}
+		if err := CheckURL(req.URL, o.AllowRemote); err != nil {
+			return err
+		}
+		first := via[0]
+		if SameOrigin(first.URL, req.URL) {
+			return nil
+		}
+		if hasBody(req) {
+			return http.ErrUseLastResponse
+		}
+		StripCredentials(req.Header)
+		return nil
+	}
+}
+
+// hasBody reports whether r sends a body: what a hop to another origin
+// must not resend, on CheckRedirect's path and on NextHop's alike.
+func hasBody(r *http.Request) bool {
+	return r.Body != nil && r.Body != http.NoBody
 }
