@@ -51,8 +51,8 @@ func (s starter) Start(index int, intended *time.Time) {
 
 func (s starter) Active() int64         { return s.r.roster.Active() }
 func (s starter) Dropped()              { s.r.rec.Dropped() }
-func (s starter) Stopping() bool        { return s.r.stopping() }
-func (s starter) Done() <-chan struct{} { return s.r.done() }
+func (s starter) Stopping() bool        { return s.r.Stopping() }
+func (s starter) Done() <-chan struct{} { return s.r.Done() }
 
 // userLoop is the goroutine of a closed-model user, its bottom frame: it
 // runs the user and, with -continuous, each user that replaces it. It is a
@@ -66,7 +66,7 @@ func (r *run) userLoop(ctx context.Context, vu *VU) {
 		if r.runUser(ctx, u) {
 			return // parked: u is the sleeper's now
 		}
-		if !r.cfg.Continuous || r.stopping() {
+		if !r.cfg.Continuous || r.Stopping() {
 			break
 		}
 	}
@@ -112,7 +112,7 @@ func (r *run) park(vu *VU) bool {
 		return false
 	}
 	vu.parked.Store(true)
-	if r.stopping() {
+	if r.Stopping() {
 		// The stop may have looked for parked users before the Store: take
 		// the user back, unless the stop has ended it already.
 		return !vu.parked.CompareAndSwap(true, false)
@@ -152,7 +152,7 @@ func (r *run) successor() *VU {
 // the test binary, so there is no unwinding to clean up after.
 func (r *run) runUser(ctx context.Context, vu *VU) (parked bool) {
 	journey := r.plan.archetypes[vu.arch].journey
-	for vu.used < vu.budget && !r.stopping() {
+	for vu.used < vu.budget && !r.Stopping() {
 		if vu.used > 0 && (!vu.inline || vu.rest > 0) && !vu.rested && r.park(vu) {
 			return true
 		}

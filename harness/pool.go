@@ -170,7 +170,7 @@ func (p *exchangePool) inline(vu *VU, req *Request) *Response {
 		p.sat.leave(time.Since(vu.asked))
 	}
 	defer func() { <-p.slots }()
-	if vu.env.stopping() {
+	if vu.env.Stopping() {
 		return notSent // waited for a slot until the run stopped
 	}
 	return p.inlineExchange(vu, req)
@@ -233,7 +233,7 @@ func (p *exchangePool) serve(vu *VU, d *deadline.Deadline) {
 	}
 	req := vu.pending
 	vu.pending = nil
-	if vu.env.stopping() {
+	if vu.env.Stopping() {
 		// Still in line when the run stopped: never sent. The grace period
 		// is for the requests in flight; against a target that cannot keep
 		// up, the line would otherwise be sent during it.

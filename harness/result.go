@@ -38,7 +38,7 @@ type Result struct {
 func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, leakText string) *Result {
 	tl := mon.Timeline()
 	elapsed := time.Since(r.started)
-	reason, partial := r.why()
+	reason, partial := r.Why()
 	model := "closed"
 	if r.cfg.OpenModel() {
 		model = "open"
@@ -54,7 +54,7 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 		s.PartialReason = reason
 	}
 	if err := r.rec.Fill(s); err != nil {
-		r.notes.add(err.Error())
+		r.notes.Add(err.Error())
 	}
 	if r.cfg.OpenModel() {
 		s.Scheduled, s.NotReached = r.scheduled.Load(), r.notReached.Load()
@@ -78,12 +78,12 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 	}
 	s.Saturation = r.pool.saturation(r.cfg.MaxInFlight)
 	if s.Saturation.Saturated() {
-		r.notes.add(fmt.Sprintf("saturated: %d requests waited for one of the -max-in-flight=%d slots (mean %.1f ms, max %.1f ms); the target did not keep up",
+		r.notes.Add(fmt.Sprintf("saturated: %d requests waited for one of the -max-in-flight=%d slots (mean %.1f ms, max %.1f ms); the target did not keep up",
 			s.Saturation.QueuedRequests, r.cfg.MaxInFlight, s.Saturation.QueueWaitMeanMs, s.Saturation.QueueWaitMaxMs))
 	}
 	// The run's notes go in once all of them are made (a failed fill, the
 	// saturation), before the observers add their own.
-	s.Notes = r.notes.list()
+	s.Notes = r.notes.List()
 	if r.pusher != nil {
 		s.Push = r.pusher.Stats()
 	}

@@ -22,9 +22,11 @@ import (
 	"github.com/trafficsim/trafficsim/harness/cleanup"
 	"github.com/trafficsim/trafficsim/harness/config"
 	"github.com/trafficsim/trafficsim/harness/internal/mix"
+	"github.com/trafficsim/trafficsim/harness/internal/notes"
 	"github.com/trafficsim/trafficsim/harness/internal/preflight"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/harness/internal/roster"
+	"github.com/trafficsim/trafficsim/harness/internal/stop"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/leaks"
 	"github.com/trafficsim/trafficsim/harness/metrics"
@@ -61,7 +63,7 @@ type userEnv struct {
 	reqCtx    context.Context // requests' context: cut after the grace period
 	resume    func(*VU)       // continues a user parked between journey calls
 	exhausted kind.Exhaustion
-	stopper
+	stop.Stopper
 }
 
 // run is one execution of a Simulation.
@@ -92,7 +94,7 @@ type run struct {
 	journeyErrs atomic.Int64
 	idleMu      sync.Mutex
 	idle        []string // archetypes whose journey made no request (noRequest)
-	notes       notes
+	notes       notes.Notes
 
 	cleaner    *cleanup.Runner
 	cleanups   cleanup.Log
@@ -102,7 +104,7 @@ type run struct {
 // stop ends the run: new requests stop at once; requests in flight get the
 // grace period. Only the first call's reason counts.
 func (r *run) stop(reason string, partial bool) {
-	if r.stopper.stop(reason, partial) {
+	if r.Mark(reason, partial) {
 		r.wakeAll()
 		r.log.Info("stopping", "reason", reason)
 	}
@@ -230,14 +232,14 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 			cfg: cfg, plan: p, log: log, target: target,
 			pool:     newExchangePool(cfg.Timeout, cfg.MaxInFlight),
 			breakers: breaker.NewGate(cfg.Breaker, log),
-			stopper:  newStopper(),
+			Stopper:  stop.New(),
 		},
 		sim: s, runID: runID,
 		mix: mix.New(cfg.Seed, weights),
 	}
 	r.userEnv.resume = r.resume
-	r.notes.add(p.notes...)
-	r.notes.add(unmanned(r.mix, p.archetypes, weights, cfg)...)
+	r.notes.Add(p.notes...)
+	r.notes.Add(unmanned(r.mix, p.archetypes, weights, cfg)...)
 	r.transport = outbound.NewSharedTransport(outboundOptions(cfg), cfg.MaxInFlight)
 	r.cleaner = r.newCleaner()
 	var push metrics.PusherConfig
@@ -257,7 +259,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 			Client: r.pushClient,
 		}
 	} else {
-		r.notes.add("pushing off: no -pushgateway given")
+		r.notes.Add("pushing off: no -pushgateway given")
 	}
 	m, err := metrics.NewRun(metrics.RunInfo{RunID: runID, Seed: fmt.Sprint(cfg.Seed), Version: proc.Version()}, push)
 	if err != nil {
@@ -266,9 +268,9 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	r.coll, r.reg, r.pusher = m.Collectors, m.Registry, m.Pusher
 	r.rec = record.New(names, r.coll)
 	if lim := proc.FDLimit(); lim > 0 && uint64(cfg.Users) > lim/2 && cfg.Think == "none" {
-		r.notes.add(fmt.Sprintf("%d users without think time may need more connections than the %d open files allowed (ulimit -n)", cfg.Users, lim))
+		r.notes.Add(fmt.Sprintf("%d users without think time may need more connections than the %d open files allowed (ulimit -n)", cfg.Users, lim))
 	}
-	for _, n := range r.notes.list() {
+	for _, n := range r.notes.List() {
 		log.Info(n)
 	}
 	log.Debug("limits", "open_files", proc.FDLimit())
@@ -331,7 +333,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 			r.stop("interrupted by "+sig.String(), true)
 		case <-parent.Done():
 			r.stop("context cancelled", true)
-		case <-r.done():
+		case <-r.Done():
 		}
 		// Journeys see the stop at once; requests in flight keep reqCtx
 		// for the grace period.
@@ -343,11 +345,11 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	}
 
 	usersDone := r.drive(runCtx)
-	cleanerDone := r.cleaner.Start(parent, r.done())
+	cleanerDone := r.cleaner.Start(parent, r.Done())
 	select {
 	case <-usersDone:
 		r.stop("all users done", false)
-	case <-r.done():
+	case <-r.Done():
 		r.awaitUsers(usersDone)
 	}
 	runCancel()
@@ -361,8 +363,8 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 		// their own: their connections are not the run's to close.
 		leaks.Unlabelled(labelled, func() { r.cleaner.Pass(parent, true) })
 	}
-	r.notes.add(r.cleanups.Notes()...)
-	r.notes.add(r.exhausted.Notes()...)
+	r.notes.Add(r.cleanups.Notes()...)
+	r.notes.Add(r.exhausted.Notes()...)
 	if r.pusher != nil {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), finalPushWait+r.cfg.PushDeleteAfter)
 		if err := r.pusher.Stop(ctx); err != nil {
@@ -397,7 +399,7 @@ func (r *run) awaitUsers(done <-chan struct{}) {
 	case <-done:
 	case <-straggle.C:
 		n := r.roster.Active()
-		r.notes.add(fmt.Sprintf("%d users did not stop within the grace period", n))
+		r.notes.Add(fmt.Sprintf("%d users did not stop within the grace period", n))
 		r.log.Warn("users did not stop", "users", n)
 	}
 }

@@ -143,7 +143,7 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 	if vu.used >= vu.budget {
 		return nil, ErrBudgetSpent
 	}
-	if vu.env.stopping() || ctx.Err() != nil {
+	if vu.env.Stopping() || ctx.Err() != nil {
 		return nil, vu.stopErr(ctx)
 	}
 	vu.setCallCtx(ctx)
@@ -216,7 +216,7 @@ func (vu *VU) sleepFor(d time.Duration) bool {
 	case <-vu.done:
 	default:
 	}
-	if vu.env.stopping() {
+	if vu.env.Stopping() {
 		return false
 	}
 	if vu.callCtx != nil {
@@ -224,7 +224,7 @@ func (vu *VU) sleepFor(d time.Duration) bool {
 	}
 	vu.env.pool.sleeper.Sleep(vu, d)
 	<-vu.done
-	return !vu.env.stopping()
+	return !vu.env.Stopping()
 }
 
 // pauseCtx is pause for a context of the journey's own: its end wakes the
@@ -237,7 +237,7 @@ func (vu *VU) pauseCtx(d time.Duration) bool {
 	defer stop()
 	vu.env.pool.sleeper.Sleep(vu, d)
 	<-vu.done
-	return !vu.env.stopping() && ctx.Err() == nil
+	return !vu.env.Stopping() && ctx.Err() == nil
 }
 
 // thinkTime draws the next pause. It is not inlined so that Think's value
@@ -263,7 +263,7 @@ func (vu *VU) Rest(d time.Duration) {
 // time it holds no connection and no deep stack. It returns an error when
 // the run stops first or ctx is done.
 func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
-	if vu.env.stopping() || ctx.Err() != nil {
+	if vu.env.Stopping() || ctx.Err() != nil {
 		return errStopped
 	}
 	if d <= 0 {
