@@ -148,7 +148,7 @@ func (res *Result) Check(tb testing.TB, exprs ...string) {
 	if err := res.write(); err != nil {
 		tb.Errorf("trafficsim: writing reports: %v", err)
 	}
-	reportVerdicts(tb, verdicts)
+	budget.Report(tb, verdicts)
 }
 
 // P95 returns the budget expression "p95(endpoint) < limit".

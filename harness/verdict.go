@@ -3,7 +3,7 @@ package harness
 import (
 	"testing"
 
-	"github.com/trafficsim/trafficsim/reports"
+	"github.com/trafficsim/trafficsim/harness/budget"
 )
 
 // judge makes the test's verdict the reports' verdict, whether or not the
@@ -18,7 +18,7 @@ func (res *Result) judge(tb testing.TB) {
 	tb.Helper()
 	// The verdicts that are no budget's (a failed cleanup) fail the test
 	// on their own, in Run.
-	reportVerdicts(tb, res.Summary.Budgets[:len(res.Summary.Budgets)-len(res.extra)])
+	budget.Report(tb, res.Summary.Budgets[:len(res.Summary.Budgets)-len(res.extra)])
 	if !res.Summary.Partial {
 		return
 	}
@@ -35,25 +35,3 @@ func (res *Result) judge(tb testing.TB) {
 // early and judges that itself (tests of the stop sequence do): without it
 // a partial run fails the test when the test ends.
 func (res *Result) AcceptPartial() { res.acceptPartial.Store(true) }
-
-// reportVerdicts reports verdicts to tb: one subtest each on a *testing.T,
-// else an error for each broken one.
-func reportVerdicts(tb testing.TB, verdicts []reports.Budget) {
-	tb.Helper()
-	t, ok := tb.(*testing.T)
-	for _, v := range verdicts {
-		if !ok {
-			if !v.Passed {
-				tb.Errorf("%s: %s", v.Name, v.Message)
-			}
-			continue
-		}
-		t.Run(v.Name, func(t *testing.T) {
-			if !v.Passed {
-				t.Error(v.Message)
-				return
-			}
-			t.Log(v.Message)
-		})
-	}
-}
