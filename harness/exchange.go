@@ -146,7 +146,7 @@ func (vu *VU) debugLog(req *Request, hreq *http.Request, resp *Response) {
 		"vu", vu.Index, "archetype", vu.Archetype, "endpoint", req.Name(),
 		"path", hreq.URL.Path, "query", redact.Query(hreq.URL.Query()),
 		"status", resp.Status, "latency", resp.Latency, "bytes", resp.Bytes,
-		"request_headers", redactAuthHeader(redact.Headers(hreq.Header), vu.auth()),
+		"request_headers", redact.Headers(hreq.Header, vu.auth().SecretHeader()),
 	}
 	if req.Body != nil {
 		raw, _ := req.body()

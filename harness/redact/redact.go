@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -108,11 +109,12 @@ func Query(q url.Values) string {
 }
 
 // Headers returns h flattened, with the value of every sensitive header
-// redacted.
-func Headers(h http.Header) map[string]string {
+// redacted, and of every header named in secret (canonical keys) however
+// harmless its name: an API key sent in "X-Auth" is no sensitive word.
+func Headers(h http.Header, secret ...string) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, vs := range h {
-		if SensitiveKey(k) {
+		if SensitiveKey(k) || slices.Contains(secret, k) {
 			out[k] = Redacted
 			continue
 		}

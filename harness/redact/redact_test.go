@@ -53,6 +53,10 @@ func TestHeadersAndSensitiveKey(t *testing.T) {
 	got := Headers(h)
 	assert.Equal(t, map[string]string{"Authorization": Redacted, "X-Api-Key": Redacted, "Cookie": Redacted, "Accept": "*/*"}, got)
 	assert.False(t, SensitiveKey("email"))
+
+	h = http.Header{"X-Auth": {"k3y"}, "Accept": {"*/*"}}
+	assert.Equal(t, map[string]string{"X-Auth": Redacted, "Accept": "*/*"}, Headers(h, "X-Auth"),
+		"a header the run's auth names is hidden whatever its name")
 }
 
 func TestJSON(t *testing.T) {
