@@ -3,7 +3,6 @@ package harness
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -18,25 +17,19 @@ var ErrDone = errors.New("user done")
 // spin), the first time per archetype is logged, and Run fails the test
 // naming the archetype.
 func (r *run) noRequest(vu *VU) {
-	r.idleMu.Lock()
-	defer r.idleMu.Unlock()
-	if slices.Contains(r.idle, vu.Archetype) {
-		return
+	if r.idle.Add(vu.Archetype) {
+		r.log.Warn("journey returned without making a request; the user ends", "archetype", vu.Archetype, "vu", vu.Index,
+			"fix", "make a request with vu.Do in every call, or return harness.ErrDone to end the user on purpose")
 	}
-	r.idle = append(r.idle, vu.Archetype)
-	r.log.Warn("journey returned without making a request; the user ends", "archetype", vu.Archetype, "vu", vu.Index,
-		"fix", "make a request with vu.Do in every call, or return harness.ErrDone to end the user on purpose")
 }
 
 // idleError names every archetype whose journey returned without a
 // request, or is nil.
 func (r *run) idleError() error {
-	r.idleMu.Lock()
-	defer r.idleMu.Unlock()
-	if len(r.idle) == 0 {
+	idle := r.idle.Sorted()
+	if len(idle) == 0 {
 		return nil
 	}
-	slices.Sort(r.idle)
 	return fmt.Errorf("archetype %s: a journey call returned without making a request, which ends its user early; make a request with vu.Do in every call, or return harness.ErrDone to end the user on purpose",
-		strings.Join(r.idle, ", archetype "))
+		strings.Join(idle, ", archetype "))
 }

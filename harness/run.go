@@ -92,8 +92,7 @@ type run struct {
 	sequences map[int][]string
 
 	journeyErrs atomic.Int64
-	idleMu      sync.Mutex
-	idle        []string // archetypes whose journey made no request (noRequest)
+	idle        notes.Names // archetypes whose journey made no request (noRequest)
 	notes       notes.Notes
 
 	cleaner    *cleanup.Runner

@@ -27,3 +27,12 @@ func TestNotes_concurrentAddsAllArrive(t *testing.T) {
 	wg.Wait()
 	assert.Len(t, n.List(), 20)
 }
+
+func TestNames_eachOnceSorted(t *testing.T) {
+	var n Names
+	assert.Empty(t, n.Sorted())
+	assert.True(t, n.Add("b"))
+	assert.True(t, n.Add("a"))
+	assert.False(t, n.Add("b"), "a name seen before is not new")
+	assert.Equal(t, []string{"a", "b"}, n.Sorted())
+}
