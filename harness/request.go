@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/trafficsim/trafficsim/harness/internal/wire"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/routes"
 )
@@ -111,23 +112,13 @@ func (r *Request) accepts(status int) bool {
 	return false
 }
 
+// body is the bytes the request's body goes as (wire.Encode).
 func (r *Request) body() ([]byte, error) {
-	switch b := r.Body.(type) {
-	case nil:
-		return nil, nil
-	case []byte:
-		return b, nil
-	case json.RawMessage:
-		return b, nil
-	case string:
-		return []byte(b), nil
-	default:
-		out, err := json.Marshal(b)
-		if err != nil {
-			return nil, fmt.Errorf("encode body of %s: %w", r.Name(), err)
-		}
-		return out, nil
+	b, err := wire.Encode(r.Body)
+	if err != nil {
+		return nil, fmt.Errorf("encode body of %s: %w", r.Name(), err)
 	}
+	return b, nil
 }
 
 // Response is the outcome of one request. Per-request failures are data

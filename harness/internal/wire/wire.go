@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -75,6 +76,22 @@ func SetPath(u, target *url.URL, path string) {
 	if p, err := url.PathUnescape(raw); err == nil {
 		u.Path, u.RawPath = p, raw
 	}
+}
+
+// Encode is the bytes a request's body goes as: nil for none, []byte,
+// json.RawMessage and string as they are, anything else as its JSON.
+func Encode(body any) ([]byte, error) {
+	switch b := body.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		return b, nil
+	case json.RawMessage:
+		return b, nil
+	case string:
+		return []byte(b), nil
+	}
+	return json.Marshal(body)
 }
 
 // SetBody sets a request body as http.NewRequest does for a bytes.Reader

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -64,4 +65,26 @@ func TestSetBrowser(t *testing.T) {
 	}
 	h := make(http.Header, HeaderHint)
 	assert.Zero(t, testing.AllocsPerRun(100, func() { SetBrowser(h, 2) }), "the values are shared")
+}
+
+func TestEncode(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"none", nil, ""},
+		{"bytes as they are", []byte(`{"a":1}`), `{"a":1}`},
+		{"raw JSON as it is", json.RawMessage(`[1,2]`), `[1,2]`},
+		{"a string as it is", "name=x", "name=x"},
+		{"a value as JSON", map[string]int{"n": 2}, `{"n":2}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Encode(tc.in)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, string(got))
+		})
+	}
+	_, err := Encode(func() {})
+	assert.Error(t, err, "a value JSON cannot hold")
 }
