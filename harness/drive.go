@@ -129,8 +129,8 @@ func (r *run) park(vu *VU) bool {
 		// the user back, unless the stop has ended it already.
 		return !vu.parked.CompareAndSwap(true, false)
 	}
-	r.pool.sleeper.Start() // a user that never thinks may rest (Rest)
-	r.pool.sleeper.Sleep(vu, d)
+	r.sleeper.Start() // a user that never thinks may rest (Rest)
+	r.sleeper.Sleep(vu, d)
 	return true
 }
 
@@ -277,7 +277,7 @@ func (r *run) newUser(idx int) *VU {
 	vu.ua = uint8(vu.Rand.IntN(len(userAgents)))
 	vu.inline = neverThinks(a.think)
 	if !vu.inline {
-		r.pool.sleeper.Start() // with the first user that thinks
+		r.sleeper.Start() // with the first user that thinks
 		r.pool.start()
 	}
 	if r.cfg.RecordSequences {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/trafficsim/trafficsim/harness/internal/deadline"
-	"github.com/trafficsim/trafficsim/harness/internal/sleep"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/reports"
 )
@@ -41,7 +40,6 @@ const workerIdle = 2 * time.Second
 type exchangePool struct {
 	timeout     time.Duration
 	maxInFlight int
-	sleeper     *sleep.Sleeper[VU] // ends thinking users' pauses
 	jobs        chan *VU           // to an idle worker
 	overflow    chan *VU           // to the dispatcher, when no worker is idle
 	leave       chan struct{}      // a worker idle for a whole period ends
@@ -71,7 +69,7 @@ type saturation struct {
 // at most maxInFlight requests in flight (0: no bound).
 func newExchangePool(timeout time.Duration, maxInFlight int) *exchangePool {
 	p := &exchangePool{
-		timeout: timeout, maxInFlight: maxInFlight, sleeper: sleep.New((*VU).wake),
+		timeout: timeout, maxInFlight: maxInFlight,
 		jobs: make(chan *VU), overflow: make(chan *VU, overflowQueue),
 		leave: make(chan struct{}), quit: make(chan struct{}),
 	}
@@ -84,7 +82,7 @@ func newExchangePool(timeout time.Duration, maxInFlight int) *exchangePool {
 }
 
 // start starts the dispatcher, once: with the run's first user that
-// thinks, as the sleeper. close stops it.
+// thinks. close stops it.
 func (p *exchangePool) start() {
 	if p.started.CompareAndSwap(false, true) {
 		p.wg.Add(1)
@@ -248,13 +246,12 @@ func (p *exchangePool) serve(vu *VU, d *deadline.Deadline) {
 // sees it.
 var notSent = &Response{Err: errStopped, Kind: kind.Interrupted}
 
-// close ends the dispatcher, the idle workers and the sleeper, and waits
+// close ends the dispatcher and the idle workers, and waits
 // for them to end. Callers make sure no request or pause is in flight or
 // about to start.
 func (p *exchangePool) close() {
 	close(p.quit)
 	p.wg.Wait()
-	p.sleeper.Close()
 }
 
 // saturation returns the pool's saturation figures for the summary.

@@ -24,6 +24,7 @@ import (
 	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
+	"github.com/trafficsim/trafficsim/harness/internal/sleep"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/leaks"
 	"github.com/trafficsim/trafficsim/harness/metrics"
@@ -44,8 +45,8 @@ const (
 )
 
 // userEnv is what a user's requests need of their run: the configuration
-// and plan, where to send, how to record, the workers, and whether the run
-// is stopping. A VU reaches its run only through it.
+// and plan, where to send, how to record, the workers, the sleeper that ends
+// its users' pauses, and whether the run is stopping. A VU reaches its run only through it.
 type userEnv struct {
 	cfg       Config
 	plan      *plan
@@ -56,9 +57,10 @@ type userEnv struct {
 	rec       *record.Recorder
 	breakers  breaker.Set // one circuit breaker per endpoint (-breaker)
 	pool      *exchangePool
-	runDone   <-chan struct{} // the journeys' context's Done
-	reqCtx    context.Context // requests' context: cut after the grace period
-	resume    func(*VU)       // continues a user parked between journey calls
+	sleeper   *sleep.Sleeper[VU] // ends thinking users' pauses
+	runDone   <-chan struct{}    // the journeys' context's Done
+	reqCtx    context.Context    // requests' context: cut after the grace period
+	resume    func(*VU)          // continues a user parked between journey calls
 	exhausted kind.Exhaustion
 	stopper
 }
@@ -264,6 +266,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 		userEnv: userEnv{
 			cfg: cfg, plan: p, log: log, target: target,
 			pool:    newExchangePool(cfg.Timeout, cfg.MaxInFlight),
+			sleeper: sleep.New((*VU).wake),
 			stopper: newStopper(),
 		},
 		sim: s, runID: runID,
@@ -433,6 +436,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	runCancel()
 	r.reqCancel()
 	r.pool.close()
+	r.sleeper.Close()
 	<-watchDone
 	<-cleanerDone
 	mon.Stop()

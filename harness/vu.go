@@ -222,7 +222,7 @@ func (vu *VU) sleepFor(d time.Duration) bool {
 	if vu.callCtx != nil {
 		return vu.pauseCtx(d)
 	}
-	vu.env.pool.sleeper.Sleep(vu, d)
+	vu.env.sleeper.Sleep(vu, d)
 	<-vu.done
 	return !vu.env.stopping()
 }
@@ -235,7 +235,7 @@ func (vu *VU) pauseCtx(d time.Duration) bool {
 	ctx := vu.callCtx
 	stop := context.AfterFunc(ctx, vu.wake)
 	defer stop()
-	vu.env.pool.sleeper.Sleep(vu, d)
+	vu.env.sleeper.Sleep(vu, d)
 	<-vu.done
 	return !vu.env.stopping() && ctx.Err() == nil
 }
@@ -269,7 +269,7 @@ func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
-	vu.env.pool.sleeper.Start()
+	vu.env.sleeper.Start()
 	vu.setCallCtx(ctx)
 	if !vu.sleepFor(d) || ctx.Err() != nil {
 		return errStopped
