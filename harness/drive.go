@@ -236,7 +236,7 @@ func (r *run) sleepUntil(t time.Time) bool {
 // its journey again and again until its budget is spent or the run stops.
 // The frames under a thinking user's pause — the goroutine's closure,
 // runUser, the journey, Do, pause — are kept small on purpose: a thinking user's goroutine must fit the runtime's 2 KiB minimum
-// stack (see exchangePool). The setup happens before, on the driver's
+// stack (see package pool). The setup happens before, on the driver's
 // goroutine or below the closure's frame; and the runtime sizes new
 // goroutines' stacks from the average depth it sees at each GC, so every
 // byte of a parked user counts.
@@ -278,7 +278,7 @@ func (r *run) newUser(idx int) *VU {
 	vu.inline = neverThinks(a.think)
 	if !vu.inline {
 		r.sleeper.Start() // with the first user that thinks
-		r.pool.start()
+		r.pool.Start()
 	}
 	if r.cfg.RecordSequences {
 		names := make([]string, 0, vu.budget)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/internal/pool"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/harness/internal/sleep"
 	"github.com/trafficsim/trafficsim/harness/kind"
@@ -45,8 +46,9 @@ const (
 )
 
 // userEnv is what a user's requests need of their run: the configuration
-// and plan, where to send, how to record, the workers, the sleeper that ends
-// its users' pauses, and whether the run is stopping. A VU reaches its run only through it.
+// and plan, where to send, how to record, the workers, the sleeper that
+// ends its users' pauses, and whether the run is stopping. A VU reaches its
+// run only through it.
 type userEnv struct {
 	cfg       Config
 	plan      *plan
@@ -55,8 +57,8 @@ type userEnv struct {
 	target    *url.URL
 	transport *http.Transport
 	rec       *record.Recorder
-	breakers  breaker.Set // one circuit breaker per endpoint (-breaker)
-	pool      *exchangePool
+	breakers  breaker.Set        // one circuit breaker per endpoint (-breaker)
+	pool      *pool.Pool[*VU]    // the workers of thinking users' exchanges
 	sleeper   *sleep.Sleeper[VU] // ends thinking users' pauses
 	runDone   <-chan struct{}    // the journeys' context's Done
 	reqCtx    context.Context    // requests' context: cut after the grace period
@@ -435,7 +437,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	}
 	runCancel()
 	r.reqCancel()
-	r.pool.close()
+	r.pool.Close()
 	r.sleeper.Close()
 	<-watchDone
 	<-cleanerDone

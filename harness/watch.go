@@ -22,7 +22,7 @@ type watched struct{ r *run }
 
 func (w watched) Active() int                { return int(w.r.active.Load()) }
 func (w watched) Users() (started, peak int) { return int(w.r.started_.Load()), int(w.r.peak.Load()) }
-func (w watched) Queued() int                { return int(w.r.pool.queuedNow()) }
+func (w watched) Queued() int                { return int(w.r.pool.QueuedNow()) }
 func (w watched) Stopping() bool             { return w.r.stopping() }
 func (w watched) Abort(reason string)        { w.r.stop(reason, true) }
 
