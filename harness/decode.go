@@ -33,10 +33,9 @@ func (vu *VU) decode(resp *Response, v any) error {
 //go:noinline
 func (vu *VU) decodeOnWorker(resp *Response, v any) error {
 	job := &decodeJob{resp: resp, v: v}
-	p := vu.env.pool
 	vu.decoding = job
 	vu.markAsked()
-	p.handOver(vu)
+	vu.env.pool.HandOver(vu)
 	for {
 		if r := <-vu.done; r != nil {
 			return job.err

@@ -117,8 +117,8 @@ func (r *run) park(vu *VU) bool {
 		// the user back, unless the stop has ended it already.
 		return !vu.parked.CompareAndSwap(true, false)
 	}
-	r.pool.sleeper.Start() // a user that never thinks may rest (Rest)
-	r.pool.sleeper.Sleep(vu, d)
+	r.sleeper.Start() // a user that never thinks may rest (Rest)
+	r.sleeper.Sleep(vu, d)
 	return true
 }
 
@@ -142,7 +142,7 @@ func (r *run) successor() *VU {
 // its journey again and again until its budget is spent or the run stops.
 // The frames under a thinking user's pause — the goroutine's closure,
 // runUser, the journey, Do, pause — are kept small on purpose: a thinking user's goroutine must fit the runtime's 2 KiB minimum
-// stack (see exchangePool). The setup happens before, on the driver's
+// stack (see package pool). The setup happens before, on the driver's
 // goroutine or below the closure's frame; and the runtime sizes new
 // goroutines' stacks from the average depth it sees at each GC, so every
 // byte of a parked user counts.
@@ -183,8 +183,8 @@ func (r *run) newUser(idx int) *VU {
 	vu.ua = uint8(vu.Rand.IntN(len(wire.UserAgents)))
 	vu.inline = neverThinks(a.think)
 	if !vu.inline {
-		r.pool.sleeper.Start() // with the first user that thinks
-		r.pool.start()
+		r.sleeper.Start() // with the first user that thinks
+		r.pool.Start()
 	}
 	if r.cfg.RecordSequences {
 		names := make([]string, 0, vu.budget)

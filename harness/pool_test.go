@@ -55,7 +55,7 @@ func (g *goroutineRecorder) Observe(*Request, *Response) {
 	stack := string(buf[:runtime.Stack(buf, false)])
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if strings.Contains(stack, "(*exchangePool).work") {
+	if strings.Contains(stack, "internal/pool.(*Pool[...]).work") {
 		g.onWorker++
 	} else {
 		g.onUser++

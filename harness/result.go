@@ -76,7 +76,7 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 		FDLimit:         proc.FDLimit(),
 		RSSPeakBytes:    proc.PeakRSS(),
 	}
-	s.Saturation = r.pool.saturation(r.cfg.MaxInFlight)
+	s.Saturation = r.pool.Saturation()
 	if s.Saturation.Saturated() {
 		r.notes.Add(fmt.Sprintf("saturated: %d requests waited for one of the -max-in-flight=%d slots (mean %.1f ms, max %.1f ms); the target did not keep up",
 			s.Saturation.QueuedRequests, r.cfg.MaxInFlight, s.Saturation.QueueWaitMeanMs, s.Saturation.QueueWaitMaxMs))

@@ -23,9 +23,11 @@ import (
 	"github.com/trafficsim/trafficsim/harness/config"
 	"github.com/trafficsim/trafficsim/harness/internal/mix"
 	"github.com/trafficsim/trafficsim/harness/internal/notes"
+	"github.com/trafficsim/trafficsim/harness/internal/pool"
 	"github.com/trafficsim/trafficsim/harness/internal/preflight"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/harness/internal/roster"
+	"github.com/trafficsim/trafficsim/harness/internal/sleep"
 	"github.com/trafficsim/trafficsim/harness/internal/stop"
 	"github.com/trafficsim/trafficsim/harness/kind"
 	"github.com/trafficsim/trafficsim/harness/leaks"
@@ -47,8 +49,9 @@ const (
 )
 
 // userEnv is what a user's requests need of their run: the configuration
-// and plan, where to send, how to record, the workers, and whether the run
-// is stopping. A VU reaches its run only through it.
+// and plan, where to send, how to record, the workers, the sleeper that
+// ends its users' pauses, and whether the run is stopping. A VU reaches its
+// run only through it.
 type userEnv struct {
 	cfg       Config
 	plan      *plan
@@ -57,11 +60,12 @@ type userEnv struct {
 	target    *url.URL
 	transport *http.Transport
 	rec       *record.Recorder
-	breakers  *breaker.Gate // one circuit breaker per endpoint (-breaker)
-	pool      *exchangePool
-	runDone   <-chan struct{} // the journeys' context's Done
-	reqCtx    context.Context // requests' context: cut after the grace period
-	resume    func(*VU)       // continues a user parked between journey calls
+	breakers  *breaker.Gate      // one circuit breaker per endpoint (-breaker)
+	pool      *pool.Pool[*VU]    // the workers of thinking users' exchanges
+	sleeper   *sleep.Sleeper[VU] // ends thinking users' pauses
+	runDone   <-chan struct{}    // the journeys' context's Done
+	reqCtx    context.Context    // requests' context: cut after the grace period
+	resume    func(*VU)          // continues a user parked between journey calls
 	exhausted kind.Exhaustion
 	stop.Stopper
 }
@@ -230,6 +234,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 		userEnv: userEnv{
 			cfg: cfg, plan: p, log: log, target: target,
 			pool:     newExchangePool(cfg.Timeout, cfg.MaxInFlight),
+			sleeper:  sleep.New((*VU).wake),
 			breakers: breaker.NewGate(cfg.Breaker, log),
 			Stopper:  stop.New(),
 		},
@@ -353,7 +358,8 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 	}
 	runCancel()
 	r.reqCancel()
-	r.pool.close()
+	r.pool.Close()
+	r.sleeper.Close()
 	<-watchDone
 	<-cleanerDone
 	mon.Stop()

@@ -61,7 +61,6 @@ type VU struct {
 	think    *Think // the archetype's
 	ua       uint8
 	inline   bool          // never thinks: makes its exchanges on its own goroutine
-	queued   bool          // waiting in line for a worker (exchangePool.queue)
 	rested   bool          // paused before this journey call: its first request does not
 	parked   atomic.Bool   // between journey calls with no goroutine (run.park)
 	rest     time.Duration // the next pause between calls, when Rest set it
@@ -138,7 +137,7 @@ func (vu *VU) decodeFailed(req *Request, err error) {
 // The journey's own ctx, as the harness passes it, ends when the run stops.
 //
 // Do and pause are on the stack of every thinking user, so their frames are
-// kept small (see exchangePool and runUser).
+// kept small (see package pool and runUser).
 func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 	if vu.used >= vu.budget {
 		return nil, ErrBudgetSpent
@@ -158,7 +157,7 @@ func (vu *VU) Do(ctx context.Context, req *Request) (*Response, error) {
 	if vu.names != nil {
 		vu.recordName(req)
 	}
-	if resp := vu.env.pool.do(vu, req); resp != notSent {
+	if resp := vu.do(req); resp != notSent {
 		return resp, nil
 	}
 	return nil, errStopped
@@ -222,7 +221,7 @@ func (vu *VU) sleepFor(d time.Duration) bool {
 	if vu.callCtx != nil {
 		return vu.pauseCtx(d)
 	}
-	vu.env.pool.sleeper.Sleep(vu, d)
+	vu.env.sleeper.Sleep(vu, d)
 	<-vu.done
 	return !vu.env.Stopping()
 }
@@ -235,7 +234,7 @@ func (vu *VU) pauseCtx(d time.Duration) bool {
 	ctx := vu.callCtx
 	stop := context.AfterFunc(ctx, vu.wake)
 	defer stop()
-	vu.env.pool.sleeper.Sleep(vu, d)
+	vu.env.sleeper.Sleep(vu, d)
 	<-vu.done
 	return !vu.env.Stopping() && ctx.Err() == nil
 }
@@ -269,7 +268,7 @@ func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
-	vu.env.pool.sleeper.Start()
+	vu.env.sleeper.Start()
 	vu.setCallCtx(ctx)
 	if !vu.sleepFor(d) || ctx.Err() != nil {
 		return errStopped
@@ -281,7 +280,7 @@ func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
 func (vu *VU) markAsked() { vu.asked = time.Now() }
 
 // wake ends the user's pause, if it is in one. A wake that finds the user
-// waiting for a response is skipped by exchangePool.do.
+// waiting for a response is skipped by do.
 func (vu *VU) wake() {
 	if vu.parked.Load() && vu.parked.CompareAndSwap(true, false) {
 		vu.env.resume(vu) // its pause between journey calls is over

@@ -24,7 +24,7 @@ func (w watched) Active() int { return int(w.r.roster.Active()) }
 func (w watched) Users() (started, peak int) {
 	return int(w.r.roster.Started()), int(w.r.roster.Peak())
 }
-func (w watched) Queued() int         { return int(w.r.pool.queuedNow()) }
+func (w watched) Queued() int         { return int(w.r.pool.QueuedNow()) }
 func (w watched) Stopping() bool      { return w.r.Stopping() }
 func (w watched) Abort(reason string) { w.r.stop(reason, true) }
 
