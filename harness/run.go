@@ -388,21 +388,10 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 }
 
 // awaitUsers gives users in flight the grace period, then cancels their
-// requests and waits a little more.
+// requests and waits a little more (stop.Await), noting those that did not
+// stop.
 func (r *run) awaitUsers(done <-chan struct{}) {
-	grace := time.NewTimer(r.cfg.Grace)
-	defer grace.Stop()
-	select {
-	case <-done:
-		return
-	case <-grace.C:
-	}
-	r.reqCancel()
-	straggle := time.NewTimer(stopStraggle)
-	defer straggle.Stop()
-	select {
-	case <-done:
-	case <-straggle.C:
+	if !stop.Await(done, r.cfg.Grace, stopStraggle, r.reqCancel) {
 		n := r.roster.Active()
 		r.notes.Add(fmt.Sprintf("%d users did not stop within the grace period", n))
 		r.log.Warn("users did not stop", "users", n)

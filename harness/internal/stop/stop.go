@@ -1,13 +1,14 @@
 // Package stop is a run's stop, as one type: a flag every request checks,
 // a channel the drivers and waiters select on, and why the run stopped.
-// What a stop then does (waking thinking users, the grace period, the
-// final push) is the engine's; this is only the fact that it happened,
-// decided once.
+// Await is the wait after it: a grace period for what is in flight, then a
+// cut and a little more. What else a stop does (waking thinking users,
+// cleanup, the final push) is the engine's.
 package stop
 
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Stopper is a run's stop. Only the first Mark counts. Make it with New.
@@ -49,4 +50,27 @@ func (s *Stopper) Why() (reason string, partial bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.reason, s.partial
+}
+
+// Await waits for done after a stop: up to grace for what is in flight
+// to end by itself, then it calls cut (cancelling the requests still in
+// flight) and waits up to straggle more. It reports whether done closed
+// in time.
+func Await(done <-chan struct{}, grace, straggle time.Duration, cut func()) bool {
+	g := time.NewTimer(grace)
+	defer g.Stop()
+	select {
+	case <-done:
+		return true
+	case <-g.C:
+	}
+	cut()
+	s := time.NewTimer(straggle)
+	defer s.Stop()
+	select {
+	case <-done:
+		return true
+	case <-s.C:
+		return false
+	}
 }

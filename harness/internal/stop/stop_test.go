@@ -3,6 +3,8 @@ package stop
 import (
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -40,4 +42,44 @@ func TestStopper_concurrentMarksHaveOneWinner(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, 1, firsts)
+}
+
+func TestAwait(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		endsAt  time.Duration // when done closes; after the cut when cutEnds
+		cutEnds bool
+		want    bool
+		wantCut bool
+	}{
+		{"ends within the grace", 500 * time.Millisecond, false, true, false},
+		{"ends once cut", 0, true, true, true},
+		{"ends in the straggle", 1500 * time.Millisecond, false, true, true},
+		{"never ends", time.Hour, false, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				done := make(chan struct{})
+				var once sync.Once
+				end := func() { once.Do(func() { close(done) }) }
+				cut := false
+				if !tc.cutEnds {
+					timer := time.AfterFunc(tc.endsAt, end)
+					defer timer.Stop()
+				}
+				start := time.Now()
+				got := Await(done, time.Second, 2*time.Second, func() {
+					cut = true
+					if tc.cutEnds {
+						end()
+					}
+				})
+				assert.Equal(t, tc.want, got)
+				assert.Equal(t, tc.wantCut, cut, "the cut comes only after the grace")
+				if !tc.want {
+					assert.Equal(t, 3*time.Second, time.Since(start), "grace then straggle, no more")
+				}
+			})
+		})
+	}
 }
