@@ -17,24 +17,19 @@ const ExplorerArchetype = "explorer"
 var explorerRange = Range{Min: 50, Max: 200}
 
 // ContractSetup is what a run hands the API-contract wiring when -openapi
-// is given: where the description is, how much to validate, and how the
-// explorer prepares its users.
+// is given: the run's configuration (-openapi, -validate-sample, -seed,
+// -explorer), a client, and the simulation's Explore settings.
 type ContractSetup struct {
-	Source string // -openapi: a URL or a file
-	// Client fetches a URL Source: the run's own (NewClient), so the
+	Config Config
+	// Client fetches a URL description: the run's own (NewClient), so the
 	// outbound guard, -insecure and redirect checks apply to it too.
-	Client         *http.Client
-	ValidateSample float64 // -validate-sample
-	Seed           int64
-	// Explorer is true with -explorer > 0: Parts.Explorer must be set.
-	Explorer bool
-	// Prepare and After are the simulation's Explore settings.
-	Prepare func(ctx context.Context, vu *VU) error
-	After   int64
+	Client  *http.Client
+	Explore Explore
 }
 
 // ContractParts is what the wiring returns: an observer of every request
-// (coverage and validation; a SummaryFiller too) and the explorer's journey.
+// (coverage and validation; a SummaryFiller too) and, with -explorer, the
+// explorer's journey.
 type ContractParts struct {
 	Observer Observer
 	Explorer Journey
@@ -95,10 +90,7 @@ func (s *Simulation) wireContract(ctx context.Context, p *plan) ([]Observer, err
 			return nil, fmt.Errorf("-explorer: the simulation defines an archetype %q of its own", ExplorerArchetype)
 		}
 	}
-	parts, err := w(ctx, ContractSetup{
-		Source: s.cfg.OpenAPI, Client: NewClient(s.cfg), ValidateSample: s.cfg.ValidateSample, Seed: s.cfg.Seed,
-		Explorer: s.cfg.Explorer > 0, Prepare: s.explore.Prepare, After: s.explore.After,
-	})
+	parts, err := w(ctx, ContractSetup{Config: s.cfg, Client: NewClient(s.cfg), Explore: s.explore})
 	if err != nil {
 		return nil, err
 	}

@@ -17,14 +17,14 @@ func wire(ctx context.Context, s harness.ContractSetup) (harness.ContractParts, 
 	if s.Client != nil {
 		defer s.Client.CloseIdleConnections()
 	}
-	d, err := Load(ctx, s.Source, s.Client)
+	d, err := Load(ctx, s.Config.OpenAPI, s.Client)
 	if err != nil {
 		return harness.ContractParts{}, err
 	}
-	c := NewChecker(d, s.ValidateSample, s.Seed)
+	c := NewChecker(d, s.Config.ValidateSample, s.Config.Seed)
 	parts := harness.ContractParts{Observer: c}
-	if s.Explorer {
-		parts.Explorer = Explorer(d, c, ExplorerOptions{Prepare: s.Prepare, After: s.After})
+	if s.Config.Explorer > 0 {
+		parts.Explorer = Explorer(d, c, ExplorerOptions{Prepare: s.Explore.Prepare, After: s.Explore.After})
 	}
 	return parts, nil
 }
