@@ -100,7 +100,6 @@ type Replayer struct {
 
 	mu       sync.Mutex
 	sessions []replayed
-	start    time.Time
 }
 
 // visit is one replayed request.
