@@ -1,5 +1,32 @@
 package harness
 
+import (
+	"context"
+
+	"github.com/trafficsim/trafficsim/harness/kind"
+)
+
+// Decode decodes a response's JSON body into v; a body that does not decode
+// is counted as an unexpected error of kind decode on the request's endpoint.
+func (vu *VU) Decode(req *Request, resp *Response, v any) bool {
+	if err := vu.decode(resp, v); err != nil {
+		vu.decodeFailed(req, err)
+		return false
+	}
+	return true
+}
+
+// decodeFailed counts and logs a failed decoding. It is a function of its
+// own so that Decode's frame, on every decoding user's stack, stays small.
+//
+//go:noinline
+func (vu *VU) decodeFailed(req *Request, err error) {
+	vu.env.rec.DecodeError(vu.env.rec.Endpoint(req.Method, req.Route), vu.arch)
+	if vu.env.cfg.Debug {
+		vu.Logger().Debug("decode failed", "endpoint", req.Name(), "err", err)
+	}
+}
+
 // decodeJob is the decoding of an answer's JSON body into a journey's value,
 // done on a pool worker for a user that thinks: encoding/json's reflection
 // runs deep, and a user's goroutine that once grew its stack past the 2 KiB
@@ -41,4 +68,28 @@ func (vu *VU) decodeOnWorker(resp *Response, v any) error {
 			return job.err
 		}
 	}
+}
+
+// DoJSON makes the request (see Do) and, when the answer is the one the
+// request expected, decodes its JSON body into out. A body that does not
+// decode makes the answer an unexpected error of kind decode: the Response
+// comes back with OK false, Kind "decode" and Err saying why. The error is
+// Do's: non-nil only when the user must stop. So a journey step is one call:
+//
+//	var user struct{ ID int `json:"id"` }
+//	resp, err := vu.DoJSON(ctx, harness.Post("/api/users").JSON(body), &user)
+//	if err != nil {
+//		return err
+//	}
+//	if resp.OK { ... user.ID ... }
+func (vu *VU) DoJSON(ctx context.Context, req *Request, out any) (*Response, error) {
+	resp, err := vu.Do(ctx, req)
+	if err != nil || !resp.OK || out == nil {
+		return resp, err
+	}
+	if derr := vu.decode(resp, out); derr != nil { // on a worker for a thinking user, as Decode
+		vu.decodeFailed(req, derr)
+		resp.OK, resp.Kind, resp.Err = false, kind.Decode, derr
+	}
+	return resp, nil
 }

@@ -104,27 +104,6 @@ func (vu *VU) Logger() *slog.Logger {
 // summary's login_attempts and trafficsim_login_attempts_total.
 func (vu *VU) RecordLogin(outcome kind.Login) { vu.env.rec.Login(outcome) }
 
-// Decode decodes a response's JSON body into v; a body that does not decode
-// is counted as an unexpected error of kind decode on the request's endpoint.
-func (vu *VU) Decode(req *Request, resp *Response, v any) bool {
-	if err := vu.decode(resp, v); err != nil {
-		vu.decodeFailed(req, err)
-		return false
-	}
-	return true
-}
-
-// decodeFailed counts and logs a failed decoding. It is a function of its
-// own so that Decode's frame, on every decoding user's stack, stays small.
-//
-//go:noinline
-func (vu *VU) decodeFailed(req *Request, err error) {
-	vu.env.rec.DecodeError(vu.env.rec.Endpoint(req.Method, req.Route), vu.arch)
-	if vu.env.cfg.Debug {
-		vu.Logger().Debug("decode failed", "endpoint", req.Name(), "err", err)
-	}
-}
-
 // Do makes one request, after the user's think time (none before its first
 // request). It returns an error only when the user must stop: its budget is
 // spent (ErrBudgetSpent), the run is stopping, or ctx is done. Everything
