@@ -30,6 +30,11 @@ func (f optionFunc) apply(a *archetype) { f(a) }
 // WithThink sets the archetype's think time (the run's -think overrides it).
 func WithThink(t Think) ArchetypeOption { return optionFunc(func(a *archetype) { a.think = t }) }
 
+// WithAuth sets the archetype's auth, overriding Config.Auth.
+func WithAuth(a Auth) ArchetypeOption {
+	return optionFunc(func(ar *archetype) { ar.auth = &a })
+}
+
 type archetype struct {
 	name    string
 	weight  int

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"time"
 
+	"github.com/trafficsim/trafficsim/harness/breaker"
 	"github.com/trafficsim/trafficsim/harness/config"
 )
 
@@ -103,3 +104,11 @@ func CookieAuth(name string) Auth { return config.CookieAuth(name) }
 
 // NoAuth sends no credentials at all.
 func NoAuth() Auth { return config.NoAuth() }
+
+// Cooldowns of an open circuit (see package breaker): the first open lasts
+// BreakerCooldown, each further open without a success in between twice as
+// long as the one before, up to BreakerMaxCooldown.
+const (
+	BreakerCooldown    = breaker.Cooldown
+	BreakerMaxCooldown = breaker.MaxCooldown
+)

@@ -72,3 +72,11 @@ func (vu *VU) traceparent(h http.Header) (string, bool) {
 	h["Traceparent"] = []string{s}
 	return s[3:35], sampled
 }
+
+// auth is the user's auth: its archetype's, else the run's.
+func (vu *VU) auth() *Auth {
+	if p := vu.env.plan; p != nil && vu.arch < len(p.archetypes) && p.archetypes[vu.arch].auth != nil {
+		return p.archetypes[vu.arch].auth
+	}
+	return &vu.env.cfg.Auth
+}

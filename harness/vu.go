@@ -20,6 +20,12 @@ import (
 // treats it as a normal end.
 var ErrBudgetSpent = errors.New("request budget spent")
 
+// ErrDone ends a user early as a normal end: a journey returns it when the
+// user has nothing left to do (the explorer, once every operation is
+// tried). A journey that returns nil without making a request is a bug
+// instead, reported as such (see noRequest).
+var ErrDone = errors.New("user done")
+
 // errStopped is returned by Do when the run is stopping.
 var errStopped = errors.New("run stopping")
 
