@@ -35,7 +35,6 @@ import (
 	"github.com/trafficsim/trafficsim/harness/outbound"
 	"github.com/trafficsim/trafficsim/harness/record"
 	"github.com/trafficsim/trafficsim/harness/redact"
-	"github.com/trafficsim/trafficsim/reports"
 )
 
 // Bounds of the stop sequence, so a stop ends in bounded time whatever the
@@ -157,7 +156,7 @@ func (s *Simulation) runOnce(ctx context.Context) (*Result, error) {
 		runID = config.NewRunID()
 	}
 	reportDir := s.cfg.ReportDirOf(runID)
-	p, budgets, err := s.check(reportDir)
+	p, budgets, err := s.check(reportDir, true)
 	if err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
@@ -185,28 +184,6 @@ func (s *Simulation) runOnce(ctx context.Context) (*Result, error) {
 		errs = append(errs, err)
 	}
 	return res, errors.Join(errs...)
-}
-
-// check gathers every problem of the configuration, the archetypes, the
-// budgets and the report folder (created and checked writable), so one
-// message names them all before any request.
-func (s *Simulation) check(reportDir string) (*plan, []budget.Budget, error) {
-	p, err := s.plan()
-	errs := []error{err}
-	if s.cfg.Target == "" {
-		errs = append(errs, errors.New("-target: this simulation has no built-in target; pass -target=URL (or TRAFFICSIM_TARGET), the base URL of the service under test, or set Config.Target in code (a server the test starts)"))
-	}
-	budgets, err := s.budgets()
-	errs = append(errs, err)
-	if err := reports.CheckWritable(reportDir); err != nil {
-		errs = append(errs, fmt.Errorf("-report-dir: %w", err))
-	}
-	return p, budgets, errors.Join(errs...)
-}
-
-// budgets parses the run's budgets (budget.Load).
-func (s *Simulation) budgets() ([]budget.Budget, error) {
-	return budget.Load(s.cfg.BudgetFile, s.cfg.Budgets)
 }
 
 func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {

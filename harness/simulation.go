@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -84,18 +85,38 @@ type plan struct {
 // Validate checks the configuration, the archetypes and the budgets
 // together, and that the report folder can be written (creating it), and
 // returns every problem at once, each naming its flag, archetype or
-// budget. Run checks the same before its first request; call Validate to
-// fail earlier, before setup of your own sends anything.
+// budget. Run checks the same before its first request, and the target; call
+// Validate to fail earlier, before setup of your own sends anything (and
+// starts the target, say).
 func (s *Simulation) Validate() error {
-	_, err := s.plan()
-	_, berr := s.budgets()
-	var derr error
-	if s.cfg.ReportDir != "" { // the default folder is named by the run id, known in Run
-		if werr := reports.CheckWritable(s.cfg.ReportDir); werr != nil {
-			derr = fmt.Errorf("-report-dir: %w", werr)
+	// The default report folder is named by the run id, known in Run.
+	_, _, err := s.check(s.cfg.ReportDir, false)
+	return err
+}
+
+// check gathers every problem of the configuration, the archetypes, the
+// budgets, the target when target is true, and the report folder (created
+// and checked writable, unless reportDir is ""), so one message names them
+// all before any request.
+func (s *Simulation) check(reportDir string, target bool) (*plan, []budget.Budget, error) {
+	p, err := s.plan()
+	errs := []error{err}
+	if target && s.cfg.Target == "" {
+		errs = append(errs, errors.New("-target: this simulation has no built-in target; pass -target=URL (or TRAFFICSIM_TARGET), the base URL of the service under test, or set Config.Target in code (a server the test starts)"))
+	}
+	budgets, err := s.budgets()
+	errs = append(errs, err)
+	if reportDir != "" {
+		if err := reports.CheckWritable(reportDir); err != nil {
+			errs = append(errs, fmt.Errorf("-report-dir: %w", err))
 		}
 	}
-	return errors.Join(err, berr, derr)
+	return p, budgets, errors.Join(errs...)
+}
+
+// budgets parses the run's budgets (budget.Load).
+func (s *Simulation) budgets() ([]budget.Budget, error) {
+	return budget.Load(s.cfg.BudgetFile, s.cfg.Budgets)
 }
 
 // plan checks the configuration with the archetypes and returns what a run
