@@ -14,12 +14,12 @@ import (
 
 // drive starts the users of the run's load model (package load) and
 // returns a channel closed when every user has ended.
-func (r *run) drive(ctx context.Context) <-chan struct{} {
+func (r *run) drive() <-chan struct{} {
 	done := make(chan struct{})
 	r.users.Add(1) // the driver itself, so done waits for late starts
 	go func() {
 		defer r.users.Done()
-		sched := load.For(r.cfg).Drive(r.started, starter{r, ctx})
+		sched := load.For(r.cfg).Drive(r.started, r)
 		r.scheduled.Store(sched.Scheduled)
 		r.notReached.Store(sched.NotReached)
 	}()
@@ -30,31 +30,24 @@ func (r *run) drive(ctx context.Context) <-chan struct{} {
 	return done
 }
 
-// starter is the run as its load model sees it (load.Starter).
-type starter struct {
-	r   *run
-	ctx context.Context
-}
-
 // Start makes user index, enters it, and starts its goroutine: a closed
-// model's user loop, or an open model's session timed from intended.
-func (s starter) Start(index int, intended *time.Time) {
-	r := s.r
+// model's user loop, or an open model's session timed from intended. With
+// Active, Dropped, Stopping and Done, the run is its load model's
+// load.Starter.
+func (r *run) Start(index int, intended *time.Time) {
 	r.users.Add(1)
 	vu := r.newUser(index)
 	vu.intended = intended
 	r.enter(vu)
 	if intended != nil {
-		go r.session(s.ctx, vu)
+		go r.session(r.userCtx, vu)
 	} else {
-		go r.userLoop(s.ctx, vu)
+		go r.userLoop(r.userCtx, vu)
 	}
 }
 
-func (s starter) Active() int64         { return s.r.roster.Active() }
-func (s starter) Dropped()              { s.r.rec.Dropped() }
-func (s starter) Stopping() bool        { return s.r.Stopping() }
-func (s starter) Done() <-chan struct{} { return s.r.Done() }
+// Dropped counts an arrival not started because -max-vus were active.
+func (r *run) Dropped() { r.rec.Dropped() }
 
 // userLoop is the goroutine of a closed-model user, its bottom frame: it
 // runs the user and, with -continuous, each user that replaces it. It is a

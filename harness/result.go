@@ -86,7 +86,7 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 	if r.pusher != nil {
 		s.Push = r.pusher.Stats()
 	}
-	r.fillFindings(s)
+	r.FillSummary(s)
 	extra := r.cleanups.Verdict()
 	s.Budgets = append(budget.Evaluate(s, budgets), extra...)
 	res := &Result{Summary: s, Dir: r.cfg.ReportDir, Registry: r.reg, Sequences: r.sequences, budgets: budgets, extra: extra}

@@ -325,7 +325,7 @@ func (r *run) runLabelled(parent, labelled context.Context, sigCh chan os.Signal
 		defer t.Stop()
 	}
 
-	usersDone := r.drive(runCtx)
+	usersDone := r.drive()
 	cleanerDone := r.cleaner.Start(parent, r.Done())
 	select {
 	case <-usersDone:

@@ -27,7 +27,7 @@ type Starter interface {
 	// from it, so a late start shows as latency); nil in the closed model.
 	Start(index int, intended *time.Time)
 	// Active is how many users are active now.
-	Active() int64
+	Active() int
 	// Dropped counts an arrival not started because -max-vus were active.
 	Dropped()
 	// Stopping reports whether the run is stopping; Done closes then.
@@ -52,9 +52,9 @@ type Schedule struct {
 // closed.
 func For(cfg config.Config) Model {
 	if cfg.OpenModel() {
-		maxVUs := int64(cfg.MaxVUs)
+		maxVUs := cfg.MaxVUs
 		if maxVUs == 0 {
-			maxVUs = int64(max(cfg.Users, 1) * 10)
+			maxVUs = max(cfg.Users, 1) * 10
 		}
 		return Open{Plan: arrivals.New(cfg.Rate, cfg.Stages, cfg.Duration), Shard: cfg.Shard, MaxVUs: maxVUs}
 	}
@@ -112,7 +112,7 @@ func Replacement(users int, shard config.Shard, n int) int {
 type Open struct {
 	Plan   arrivals.Plan
 	Shard  config.Shard
-	MaxVUs int64
+	MaxVUs int
 }
 
 // Drive starts the sessions until the plan ends or the run stops.

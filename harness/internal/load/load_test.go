@@ -20,7 +20,7 @@ type fakeStarter struct {
 	intended  []*time.Time
 	at        []time.Time
 	dropped   int
-	active    int64
+	active    int
 	stopAfter int
 	done      chan struct{}
 	once      sync.Once
@@ -38,8 +38,8 @@ func (f *fakeStarter) Start(index int, intended *time.Time) {
 		f.once.Do(func() { close(f.done) })
 	}
 }
-func (f *fakeStarter) Active() int64 { return f.active }
-func (f *fakeStarter) Dropped()      { f.dropped++ }
+func (f *fakeStarter) Active() int { return f.active }
+func (f *fakeStarter) Dropped()    { f.dropped++ }
 func (f *fakeStarter) Stopping() bool {
 	select {
 	case <-f.done:
@@ -155,7 +155,7 @@ func TestFor_choosesTheModel(t *testing.T) {
 	cfg.Rate = 5
 	m, ok := For(cfg).(Open)
 	require.True(t, ok, "-rate makes the model open")
-	assert.Equal(t, int64(70), m.MaxVUs, "-max-vus defaults to ten times -users")
+	assert.Equal(t, 70, m.MaxVUs, "-max-vus defaults to ten times -users")
 	cfg.MaxVUs = 9
-	assert.Equal(t, int64(9), For(cfg).(Open).MaxVUs)
+	assert.Equal(t, 9, For(cfg).(Open).MaxVUs)
 }
