@@ -65,16 +65,8 @@ func (r *run) result(budgets []budget.Budget, mon *record.Monitor, leaks int, le
 	if s.DurationSeconds > 0 {
 		s.RPS = float64(s.Requests) / s.DurationSeconds
 	}
-	peak := max(s.PeakVUs, 1)
-	s.Resources = reports.Resources{
-		HeapPeakBytes:   tl.HeapPeak,
-		HeapPerVUBytes:  float64(tl.HeapPeak-min(tl.HeapBase, tl.HeapPeak)) / float64(peak),
-		GoroutinesPeak:  tl.GoroutinesPeak,
-		GoroutineLeaks:  leaks,
-		LeakDescription: leakText,
-		FDLimit:         proc.FDLimit(),
-		RSSPeakBytes:    proc.PeakRSS(),
-	}
+	s.Resources = tl.Resources(s.PeakVUs)
+	s.Resources.GoroutineLeaks, s.Resources.LeakDescription = leaks, leakText
 	s.Saturation = r.pool.Saturation()
 	if s.Saturation.Saturated() {
 		r.notes.Add(fmt.Sprintf("saturated: %d requests waited for one of the -max-in-flight=%d slots (mean %.1f ms, max %.1f ms); the target did not keep up",

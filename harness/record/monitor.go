@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trafficsim/trafficsim/harness/budget"
+	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/reports"
 )
 
@@ -354,6 +355,20 @@ type Timeline struct {
 	HeapBase        uint64  // the live heap before the run (MonitorConfig.HeapBase)
 	HeapPeak        uint64  // the live heap's peak, sampled each tick
 	GoroutinesPeak  int
+}
+
+// Resources is what the run used as its summary reports it: the peaks of
+// heap and goroutines the timeline sampled, the heap each of peakVUs users
+// added, and the process's open-files limit and peak RSS. The leak check's
+// findings are the caller's to add.
+func (tl Timeline) Resources(peakVUs int) reports.Resources {
+	return reports.Resources{
+		HeapPeakBytes:  tl.HeapPeak,
+		HeapPerVUBytes: float64(tl.HeapPeak-min(tl.HeapBase, tl.HeapPeak)) / float64(max(peakVUs, 1)),
+		GoroutinesPeak: tl.GoroutinesPeak,
+		FDLimit:        proc.FDLimit(),
+		RSSPeakBytes:   proc.PeakRSS(),
+	}
 }
 
 // Timeline returns a copy of the timeline and the peaks so far.

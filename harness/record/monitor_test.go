@@ -174,3 +174,25 @@ func TestMonitor_timelineStaysBounded(t *testing.T) {
 	assert.Equal(t, reports.Percentiles{P50: 5, P95: 12, P99: 20}, merged.Latency["users"], "percentiles keep the worse")
 	assert.Equal(t, 1.0, merged.Latency["auth"].P50)
 }
+
+func TestTimeline_resources(t *testing.T) {
+	tests := []struct {
+		name    string
+		tl      Timeline
+		peakVUs int
+		perVU   float64
+	}{
+		{"heap grown by the users", Timeline{HeapBase: 1000, HeapPeak: 5000, GoroutinesPeak: 7}, 4, 1000},
+		{"no users: the growth is not divided by zero", Timeline{HeapBase: 1000, HeapPeak: 3000}, 0, 2000},
+		{"heap shrank below its base", Timeline{HeapBase: 5000, HeapPeak: 3000}, 2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.tl.Resources(tt.peakVUs)
+			assert.Equal(t, tt.tl.HeapPeak, r.HeapPeakBytes)
+			assert.InDelta(t, tt.perVU, r.HeapPerVUBytes, 1e-9)
+			assert.Equal(t, tt.tl.GoroutinesPeak, r.GoroutinesPeak)
+			assert.Positive(t, r.RSSPeakBytes, "the process's peak RSS, read from the OS")
+		})
+	}
+}
