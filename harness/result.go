@@ -169,14 +169,10 @@ func HeapPerVUBelow(bytes int) string { return fmt.Sprintf("heap_per_vu < %dB", 
 func (res *Result) ReportMetrics(b *testing.B) {
 	b.Helper()
 	s := res.Summary
-	all := reports.NewHistogram()
-	for _, e := range s.Endpoints {
-		h, err := reports.DecodeHistogram(e.Histogram)
-		if err != nil {
-			b.Errorf("trafficsim: latency histogram of %s: %v", e.Name, err)
-			return
-		}
-		all.Merge(h)
+	all, err := s.Latency()
+	if err != nil {
+		b.Errorf("trafficsim: %v", err)
+		return
 	}
 	b.ReportMetric(s.RPS, "req/s")
 	b.ReportMetric(reports.MillisAt(all, 50), "p50-ms")

@@ -47,3 +47,16 @@ func DecodeHistogram(s string) (*hdrhistogram.Histogram, error) {
 func MillisAt(h *hdrhistogram.Histogram, q float64) float64 {
 	return float64(h.ValueAtQuantile(q)) / 1000
 }
+
+// Latency returns the run's latencies over every endpoint, merged exactly
+// from the endpoints' histograms: what a benchmark reports as its p50, p95
+// and p99.
+func (s *Summary) Latency() (*hdrhistogram.Histogram, error) {
+	all := NewHistogram()
+	for _, e := range s.Endpoints {
+		if err := mergeHistogram(all, e.Histogram, false, "latency of "+e.Name); err != nil {
+			return nil, err
+		}
+	}
+	return all, nil
+}
