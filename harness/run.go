@@ -193,15 +193,7 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 		return nil, fmt.Errorf("-target: %s", redact.Error(err))
 	}
 	cfg.ReportDir = reportDir
-	level := slog.LevelInfo
-	if cfg.Debug {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(s.tb.Output(), &slog.HandlerOptions{Level: level})).
-		With("sim", cfg.Name, "run_id", runID)
-	if cfg.Shard.Count > 1 {
-		log = log.With("shard", cfg.Shard.String())
-	}
+	log := cfg.Logger(s.tb.Output(), runID)
 	weights := make([]int, len(p.archetypes))
 	names := make([]string, len(p.archetypes))
 	for i, a := range p.archetypes {
@@ -225,17 +217,13 @@ func (s *Simulation) newRun(p *plan, runID, reportDir string) (*run, error) {
 	r.cleaner = r.newCleaner()
 	var push metrics.PusherConfig
 	if cfg.Pushgateway != "" {
-		instance := "0"
-		if cfg.Shard.Count > 1 {
-			instance = cfg.Shard.Instance()
-		}
 		// The pusher's client is the run's own, but with the pusher's
 		// per-attempt timeout: the Pushgateway is a destination like any.
 		opts := outboundOptions(cfg)
 		opts.Timeout = metrics.DefaultPushTimeout
 		r.pushClient = outbound.NewClient(opts)
 		push = metrics.PusherConfig{
-			URL: cfg.Pushgateway, Job: cfg.Name, Instance: instance, RunID: runID,
+			URL: cfg.Pushgateway, Job: cfg.Name, Instance: cfg.Shard.Instance(), RunID: runID,
 			Interval: cfg.PushInterval, GC: cfg.PushGC, DeleteAfter: cfg.PushDeleteAfter, Logger: log,
 			Client: r.pushClient,
 		}

@@ -3,6 +3,8 @@ package config
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -43,4 +45,19 @@ func moduleRoot() string {
 			return dir
 		}
 	}
+}
+
+// Logger is the log of run runID, as text to w: at debug level with
+// -debug, and every line naming the simulation, the run and, when sharded,
+// the shard, so the lines of many runs and shards can be told apart.
+func (c *Config) Logger(w io.Writer, runID string) *slog.Logger {
+	level := slog.LevelInfo
+	if c.Debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})).With("sim", c.Name, "run_id", runID)
+	if !c.Shard.Whole() {
+		log = log.With("shard", c.Shard.String())
+	}
+	return log
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,4 +35,32 @@ func TestReportDirOf(t *testing.T) {
 	wd, err = os.Getwd()
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(wd, DefaultReportRoot, "r1"), c.ReportDirOf("r1"))
+}
+
+func TestLogger(t *testing.T) {
+	tests := []struct {
+		name      string
+		debug     bool
+		shard     Shard
+		want, not []string
+	}{
+		{"whole run", false, Shard{}, []string{"sim=TestX", "run_id=r1", "msg=info"}, []string{"shard=", "msg=debug"}},
+		{"-debug, sharded", true, Shard{Index: 1, Count: 3}, []string{"shard=1/3", "msg=debug", "msg=info"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			c.Name, c.Debug, c.Shard = "TestX", tt.debug, tt.shard
+			var out strings.Builder
+			log := c.Logger(&out, "r1")
+			log.Debug("debug")
+			log.Info("info")
+			for _, w := range tt.want {
+				assert.Contains(t, out.String(), w)
+			}
+			for _, n := range tt.not {
+				assert.NotContains(t, out.String(), n)
+			}
+		})
+	}
 }
