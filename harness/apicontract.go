@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
+	"sync/atomic"
 )
 
 // ExplorerArchetype names the archetype -explorer adds.
@@ -40,27 +40,16 @@ type ContractParts struct {
 // package's Request and VU, so this package cannot import it.
 type ContractWiring func(ctx context.Context, s ContractSetup) (ContractParts, error)
 
-var (
-	wiringMu sync.RWMutex
-	wiring   ContractWiring
-)
+// wiring is the registered ContractWiring, set once from package
+// contract's init.
+var wiring atomic.Pointer[ContractWiring]
 
 // RegisterContract installs the -openapi wiring. Package contract calls it
 // from its init, so a test package that imports contract — or only
 // `_ "github.com/trafficsim/trafficsim/harness/contract"` — gets -openapi,
 // -validate-sample and -explorer in every simulation. It is a stateless
 // constructor, the same for every simulation of the process.
-func RegisterContract(w ContractWiring) {
-	wiringMu.Lock()
-	defer wiringMu.Unlock()
-	wiring = w
-}
-
-func registeredContract() ContractWiring {
-	wiringMu.RLock()
-	defer wiringMu.RUnlock()
-	return wiring
-}
+func RegisterContract(w ContractWiring) { wiring.Store(&w) }
 
 // Explore sets how the -explorer archetype's users prepare (log in, set
 // vu.Token) before exploring, and how many answered requests of the other
@@ -81,7 +70,7 @@ func (s *Simulation) wireContract(ctx context.Context, p *plan) ([]Observer, err
 	if s.cfg.OpenAPI == "" {
 		return observers, nil
 	}
-	w := registeredContract()
+	w := wiring.Load()
 	if w == nil {
 		return nil, errors.New(`-openapi: this test binary does not include package harness/contract; add import _ "github.com/trafficsim/trafficsim/harness/contract" to the simulation's test package`)
 	}
@@ -90,7 +79,7 @@ func (s *Simulation) wireContract(ctx context.Context, p *plan) ([]Observer, err
 			return nil, fmt.Errorf("-explorer: the simulation defines an archetype %q of its own", ExplorerArchetype)
 		}
 	}
-	parts, err := w(ctx, ContractSetup{Config: s.cfg, Client: NewClient(s.cfg), Explore: s.explore})
+	parts, err := (*w)(ctx, ContractSetup{Config: s.cfg, Client: NewClient(s.cfg), Explore: s.explore})
 	if err != nil {
 		return nil, err
 	}

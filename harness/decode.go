@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"time"
 
 	"github.com/trafficsim/trafficsim/harness/kind"
 )
@@ -61,7 +62,7 @@ func (vu *VU) decode(resp *Response, v any) error {
 func (vu *VU) decodeOnWorker(resp *Response, v any) error {
 	job := &decodeJob{resp: resp, v: v}
 	vu.decoding = job
-	vu.markAsked()
+	vu.asked = time.Now() // latency starts here
 	vu.env.pool.HandOver(vu)
 	for {
 		if r := <-vu.done; r != nil {

@@ -76,7 +76,7 @@ func (vu *VU) exchange(req *Request, d *deadline.Deadline) *Response {
 			if hres.Request != nil {
 				at = hres.Request.URL // where the last hop answered
 			}
-			vu.cookies().SetCookies(at, hres.Cookies())
+			vu.cookieJar(true).SetCookies(at, hres.Cookies())
 		}
 	}
 	d.Stop()

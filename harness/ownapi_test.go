@@ -331,7 +331,7 @@ func TestSimulation_CleanupWithoutACleanupFailsValidation(t *testing.T) {
 // that does not link package contract fails before any request, saying
 // what to import (this package's own tests cannot import it).
 func TestSimulation_OpenAPIWithoutContractPackageSaysSo(t *testing.T) {
-	if registeredContract() != nil {
+	if wiring.Load() != nil {
 		t.Skip("package contract is linked into this binary")
 	}
 	srv := newCountingServer(t, nil)

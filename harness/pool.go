@@ -26,7 +26,7 @@ func newExchangePool(timeout time.Duration, maxInFlight int) *pool.Pool[*VU] {
 // do makes the request and returns its response: on the user's goroutine
 // when it never thinks, otherwise on a worker while the user waits.
 func (vu *VU) do(req *Request) *Response {
-	vu.markAsked()
+	vu.asked = time.Now() // latency starts here
 	if vu.inline {
 		return vu.doInline(req)
 	}

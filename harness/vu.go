@@ -261,9 +261,6 @@ func (vu *VU) Sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-// markAsked notes when the user handed a job over.
-func (vu *VU) markAsked() { vu.asked = time.Now() }
-
 // wake ends the user's pause, if it is in one. A wake that finds the user
 // waiting for a response is skipped by do.
 func (vu *VU) wake() {
@@ -277,20 +274,12 @@ func (vu *VU) wake() {
 	}
 }
 
-// cookies returns the user's jar, made on first use: most APIs set no
-// cookie, and a jar per idle user would be memory for nothing.
-func (vu *VU) cookies() http.CookieJar {
-	if vu.jar == nil {
-		vu.jar, _ = cookiejar.New(nil)
-	}
-	return vu.jar
-}
-
-// cookieJar is the user's jar as outbound.Follow asks for it: the jar or
-// nil while there is none, or with create the jar made on first use.
+// cookieJar is the user's jar, or nil while there is none; with create,
+// the jar made on first use: most APIs set no cookie, and a jar per idle
+// user would be memory for nothing. outbound.Follow asks for it so.
 func (vu *VU) cookieJar(create bool) http.CookieJar {
-	if create {
-		return vu.cookies()
+	if create && vu.jar == nil {
+		vu.jar, _ = cookiejar.New(nil)
 	}
 	return vu.jar
 }
