@@ -10,8 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/trafficsim/trafficsim/harness/internal/mix"
 
+	"github.com/trafficsim/trafficsim/harness/internal/mix"
 	"github.com/trafficsim/trafficsim/harness/internal/wire"
 )
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/trafficsim/trafficsim/harness/budget"
 	"github.com/trafficsim/trafficsim/harness/internal/proc"
 	"github.com/trafficsim/trafficsim/harness/record"
