@@ -99,7 +99,7 @@ func (vu *VU) exchange(req *Request, d *deadline.Deadline) *Response {
 	}
 	resp.Err, resp.Kind = err, o.Kind
 	r.rec.Observe(e, &o)
-	r.breakers.Done(brk, adm, o.Kind, req.Name())
+	r.breakers.Done(brk, adm, o.Kind, req.Method, req.Route)
 	for _, ob := range r.observers {
 		ob.Observe(req, resp)
 	}

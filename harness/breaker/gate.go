@@ -33,10 +33,11 @@ func (g *Gate) Admit(method, route string) (*Breaker, Admission) {
 	return b, b.Admit()
 }
 
-// Done tells b how a request it admitted with a ended: its kind (kind.None
-// when OK). An interrupted request says nothing about the endpoint, named
-// endpoint in the log.
-func (g *Gate) Done(b *Breaker, a Admission, k kind.Kind, endpoint string) {
+// Done tells b how a request to method and route it admitted with a
+// ended: its kind (kind.None when OK). An interrupted request says nothing
+// about the endpoint. The endpoint's name is made only for a log line: Done
+// is on every request's path.
+func (g *Gate) Done(b *Breaker, a Admission, k kind.Kind, method, route string) {
 	if b == nil {
 		return
 	}
@@ -44,7 +45,12 @@ func (g *Gate) Done(b *Breaker, a Admission, k kind.Kind, endpoint string) {
 		b.Release(a)
 		return
 	}
-	switch tr, d := b.Record(a, Failure(k), g.threshold); tr {
+	tr, d := b.Record(a, Failure(k), g.threshold)
+	if tr == None {
+		return
+	}
+	endpoint := method + " " + route
+	switch tr {
 	case Tripped:
 		g.log.Warn("circuit open: requests to the endpoint are not sent during the cooldown; they count as errors of kind circuit_open",
 			"endpoint", endpoint, "consecutive_failures", g.threshold, "last_kind", k, "cooldown", d)

@@ -17,7 +17,7 @@ func TestGate_offAdmitsEverything(t *testing.T) {
 			b, a := g.Admit("GET", "/x")
 			assert.Nil(t, b)
 			assert.Equal(t, Pass, a)
-			g.Done(b, a, kind.Refused, "GET /x") // nothing to record, no panic
+			g.Done(b, a, kind.Refused, "GET", "/x") // nothing to record, no panic
 		}
 	}
 }
@@ -29,7 +29,7 @@ func TestGate_opensAfterTheThresholdAndSaysSo(t *testing.T) {
 		b, a := g.Admit("GET", "/down")
 		require.NotNil(t, b)
 		require.NotEqual(t, Reject, a)
-		g.Done(b, a, kind.Refused, "GET /down")
+		g.Done(b, a, kind.Refused, "GET", "/down")
 	}
 	_, a := g.Admit("GET", "/down")
 	assert.Equal(t, Reject, a, "three failures in a row open the circuit")
@@ -37,14 +37,14 @@ func TestGate_opensAfterTheThresholdAndSaysSo(t *testing.T) {
 	assert.Contains(t, logged.String(), "endpoint=\"GET /down\"")
 	b, a := g.Admit("GET", "/up")
 	assert.Equal(t, Pass, a, "each endpoint has its own breaker")
-	g.Done(b, a, kind.None, "GET /up")
+	g.Done(b, a, kind.None, "GET", "/up")
 }
 
 func TestGate_interruptedRequestsSayNothing(t *testing.T) {
 	g := NewGate(2, slog.New(slog.DiscardHandler))
 	for range 5 {
 		b, a := g.Admit("GET", "/x")
-		g.Done(b, a, kind.Interrupted, "GET /x")
+		g.Done(b, a, kind.Interrupted, "GET", "/x")
 	}
 	_, a := g.Admit("GET", "/x")
 	assert.NotEqual(t, Reject, a, "requests cut by the stop are no failures of the endpoint")
